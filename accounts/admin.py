@@ -1,0 +1,296 @@
+"""Django admin: platform staff see every organisation; an organisation admin only their own.
+
+`TenantAdmin` is the base for every organisation-owned model: its queryset is the organisation
+scope (unscoped only for superusers), the organisation field is hidden from organisation admins
+and foreign-key choices come from the scope, so another organisation's rows cannot be picked.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import ROLE_RANK, Invitation, Membership, Organisation, Role, User
+from accounts.tenancy import TenantModel
+
+
+def is_platform_staff(request: HttpRequest) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+def is_organisation_admin(request: HttpRequest) -> bool:
+    membership = getattr(request, "membership", None)
+    return bool(
+        request.user.is_active and request.user.is_staff and membership and membership.is_admin
+    )
+
+
+def install_admin_site(site: admin.AdminSite) -> None:
+    site.site_header = _("Passerelle · administration")
+    site.site_title = _("Passerelle")
+    site.index_title = _("Administration")
+    site.has_permission = lambda request: (
+        is_platform_staff(request) or is_organisation_admin(request)
+    )
+
+
+class TenantAdmin(admin.ModelAdmin):
+    """Base admin for organisation-owned models."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        if is_platform_staff(request):
+            qs = self.model.objects.unscoped()
+            ordering = self.get_ordering(request)
+            return qs.order_by(*ordering) if ordering else qs
+        return super().get_queryset(request)
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        return is_platform_staff(request) or is_organisation_admin(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._allowed(request)
+
+    def get_exclude(self, request: HttpRequest, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not is_platform_staff(request):
+            excluded.append("organisation")
+        return excluded
+
+    def get_list_display(self, request: HttpRequest):
+        columns = list(super().get_list_display(request))
+        if is_platform_staff(request) and "organisation" not in columns:
+            columns.append("organisation")
+        return columns
+
+    def get_list_filter(self, request: HttpRequest):
+        filters = list(super().get_list_filter(request))
+        if is_platform_staff(request):
+            filters.append("organisation")
+        return filters
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        related = db_field.remote_field.model
+        if issubclass(related, TenantModel) and is_platform_staff(request):
+            kwargs.setdefault("queryset", related.objects.unscoped())
+        elif related is User and not is_platform_staff(request):
+            kwargs.setdefault("queryset", users_of_current_organisation())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        related = db_field.remote_field.model
+        if issubclass(related, TenantModel) and is_platform_staff(request):
+            kwargs.setdefault("queryset", related.objects.unscoped())
+        elif related is User and not is_platform_staff(request):
+            kwargs.setdefault("queryset", users_of_current_organisation())
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if not is_platform_staff(request):
+            obj.organisation = request.organisation
+        super().save_model(request, obj, form, change)
+
+
+def users_of_current_organisation() -> models.QuerySet[User]:
+    """People who work for the current organisation (scoped through Membership)."""
+    return User.objects.filter(pk__in=Membership.objects.values("user_id")).order_by(
+        "last_name", "first_name", "email"
+    )
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identité"), {"fields": ["first_name", "last_name"]}),
+        (
+            _("Droits"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request: HttpRequest):
+        qs = super().get_queryset(request)
+        return (
+            qs
+            if is_platform_staff(request)
+            else qs.filter(pk__in=users_of_current_organisation().values("pk"))
+        )
+
+    # Organisation admins see their colleagues, read-only: accounts are shared across
+    # organisations, so changing one (or its rights) is platform staff's job.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_platform_staff(request) or is_organisation_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_platform_staff(request) or is_organisation_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_platform_staff(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_platform_staff(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_platform_staff(request)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "contact_email", "follow_up_delay_months", "require_mfa"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest):
+        qs = super().get_queryset(request)
+        if is_platform_staff(request):
+            return qs
+        organisation = getattr(request, "organisation", None)
+        return qs.filter(pk=organisation.pk) if organisation else qs.none()
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return [] if is_platform_staff(request) else ["slug"]
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj=None):
+        return self.prepopulated_fields if is_platform_staff(request) else {}
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_platform_staff(request) or is_organisation_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_platform_staff(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_platform_staff(request)
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+    def __init__(self, *args, request: HttpRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        own = getattr(self.request, "membership", None)
+        if self.request and not is_platform_staff(self.request):
+            if own is None or ROLE_RANK[Role(role)] > ROLE_RANK[Role(own.role)]:
+                raise ValidationError(_("Vous ne pouvez pas attribuer un rôle supérieur au vôtre."))
+            if self.instance.pk == own.pk and role != own.role:
+                raise ValidationError(_("Vous ne pouvez pas modifier votre propre rôle."))
+        return role
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantAdmin):
+    list_display = ["user", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "organisation"]
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        if is_platform_staff(request):
+            return super().get_form(request, obj, change, **kwargs)
+        form_class = MembershipForm
+
+        class RequestMembershipForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, request=request, **kw)
+
+        return RequestMembershipForm
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return super().get_fields(request, obj) if is_platform_staff(request) else ["role"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Organisation admins bring people in by invitation, never by picking an account.
+        return is_platform_staff(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        own = getattr(request, "membership", None)
+        if obj is not None and own is not None and obj.pk == own.pk:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.role == Role.ADMIN and not obj.user.is_staff:
+            obj.user.is_staff = True
+            obj.user.save(update_fields=["is_staff"])
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "role"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(TenantAdmin):
+    list_display = ["email", "role", "created_at", "expires_at", "accepted_at", "invited_by"]
+    list_filter = ["role"]
+    search_fields = ["email"]
+    list_select_related = ["invited_by", "organisation"]
+    form = InvitationForm
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return ["email", "role"] + (["organisation"] if is_platform_staff(request) else [])
+        return ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        if obj is None and is_platform_staff(request):
+            kwargs["fields"] = ["email", "role", "organisation"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if change:
+            return
+        organisation = obj.organisation if is_platform_staff(request) else request.organisation
+        try:
+            sent = services.invite_member(organisation, obj.email, obj.role, request.user)
+        except (PermissionDenied, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            raise
+        form.instance = sent.invitation
+        obj.pk = sent.invitation.pk
+        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": obj.email})
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False if obj is not None else super().has_change_permission(request, obj)

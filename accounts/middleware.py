@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from accounts import tenancy
+from accounts.models import Membership, memberships_of
+
+SESSION_KEY = "organisation_id"
+
+
+def choose_membership(request: HttpRequest) -> Membership | None:
+    """The membership the user chose (kept in the session), else their first one."""
+    memberships = list(memberships_of(request.user))
+    request.memberships = memberships
+    chosen = request.session.get(SESSION_KEY)
+    for membership in memberships:
+        if str(membership.organisation_id) == chosen:
+            return membership
+    return memberships[0] if memberships else None
+
+
+class OrganisationScopeMiddleware:
+    """Enters the signed-in user's organisation scope for the request, and always leaves it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.memberships = []
+        request.membership = None
+        request.organisation = None
+        if request.user.is_authenticated:
+            request.membership = choose_membership(request)
+            if request.membership is not None:
+                request.organisation = request.membership.organisation
+            else:
+                request.organisation = resolve_other_organisation(request)
+        token = tenancy.activate(request.organisation)
+        try:
+            return self.get_response(request)
+        finally:
+            tenancy.deactivate(token)
+
+
+def resolve_other_organisation(request: HttpRequest):
+    """Users without a membership: a beneficiary works inside their own organisation."""
+    beneficiary = getattr(request.user, "beneficiary_profile", None)  # bilan.Beneficiary
+    return beneficiary.organisation if beneficiary is not None else None
+
+
+class RequireMFAMiddleware:
+    """Members of an organisation that requires MFA must activate TOTP before anything else."""
+
+    allowed_prefixes = ("/accounts/", "/static/", "/media/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if (
+            membership is not None
+            and membership.organisation.require_mfa
+            and not request.path.startswith(self.allowed_prefixes)
+            and not request.path.startswith("/api/")
+            and not _has_totp(request)
+        ):
+            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+def _has_totp(request: HttpRequest) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,131 @@
+"""Rules about people and organisations: invitations, memberships, organisation switching."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.mail import build_email
+from accounts.models import (
+    ROLE_RANK,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    hash_token,
+    memberships_of,
+)
+from accounts.tenancy import organisation_scope
+
+
+@dataclass
+class SentInvitation:
+    invitation: Invitation
+    url: str
+
+
+def invitation_url(raw_token: str) -> str:
+    from django.conf import settings
+
+    return settings.SITE_URL + reverse("accept_invitation", args=[raw_token])
+
+
+def invite_member(
+    organisation: Organisation, email: str, role: str, invited_by: User
+) -> SentInvitation:
+    """Send a single-use, expiring invitation to join `organisation` with `role`."""
+    inviter = memberships_of(invited_by).filter(organisation=organisation).first()
+    if not invited_by.is_superuser and (inviter is None or not inviter.is_admin):
+        raise PermissionDenied(_("Seul un administrateur de l'organisation peut inviter."))
+    if inviter is not None and ROLE_RANK[Role(role)] > ROLE_RANK[Role(inviter.role)]:
+        raise PermissionDenied(_("Vous ne pouvez pas attribuer un rôle supérieur au vôtre."))
+    email = email.strip().lower()
+    with organisation_scope(organisation):
+        if Membership.objects.filter(user__email__iexact=email).exists():
+            raise ValidationError({"email": _("Cette personne est déjà membre de l'organisation.")})
+        raw, digest = Invitation.new_token()
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            email=email,
+            role=role,
+            token_hash=digest,
+            invited_by=invited_by,
+            expires_at=Invitation.default_expiry(),
+        )
+    url = invitation_url(raw)
+    message = build_email(
+        "invitation",
+        [email],
+        {"invitation": invitation, "organisation": organisation, "url": url, "inviter": invited_by},
+        reply_to=[invited_by.email],
+    )
+    transaction.on_commit(message.send)
+    return SentInvitation(invitation, url)
+
+
+def find_invitation(raw_token: str) -> Invitation | None:
+    """The invitation behind a link, if it exists (whatever its state)."""
+    return (
+        Invitation.objects.unscoped()
+        .select_related("organisation")
+        .filter(token_hash=hash_token(raw_token))
+        .first()
+    )
+
+
+def add_membership(organisation: Organisation, user: User, role: str) -> Membership:
+    with organisation_scope(organisation):
+        membership, _created = Membership.objects.get_or_create(
+            organisation=organisation, user=user, defaults={"role": role}
+        )
+    if membership.role == Role.ADMIN and not user.is_staff:
+        user.is_staff = True  # organisation admins work in the (scoped) Django admin
+        user.save(update_fields=["is_staff"])
+    return membership
+
+
+@transaction.atomic
+def accept_invitation(
+    raw_token: str,
+    *,
+    user: User | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Membership:
+    """Spend the invitation: create the account if needed, verify its email, add the membership."""
+    invitation = (
+        Invitation.objects.unscoped()
+        .select_for_update()
+        .filter(token_hash=hash_token(raw_token))
+        .first()
+    )
+    if invitation is None or not invitation.is_usable:
+        raise ValidationError(_("Ce lien d'invitation n'est plus valable."))
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(
+                _("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
+            )
+        user = User.objects.create_user(
+            invitation.email, password, first_name=first_name, last_name=last_name
+        )
+    elif user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            _("Cette invitation a été envoyée à %(email)s.") % {"email": invitation.email}
+        )
+    # The link arrived by email: the address is proven.
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    membership = add_membership(invitation.organisation, user, invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
