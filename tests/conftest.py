@@ -1,0 +1,54 @@
+"""Two organisations, each with an admin and a consultant (and, once the bilan app has them,
+beneficiaries), so that every test can try the other side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from accounts.models import Organisation, Role, User
+from accounts.tenancy import organisation_scope
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@dataclass
+class Side:
+    """One organisation and its people."""
+
+    organisation: Organisation
+    admin: User
+    consultant: User
+    extra: dict = field(default_factory=dict)
+
+    def scope(self):
+        return organisation_scope(self.organisation)
+
+
+def make_side(slug: str, name: str) -> Side:
+    organisation = OrganisationFactory(slug=slug, name=name)
+    admin = UserFactory(email=f"admin@{slug}.test")
+    consultant = UserFactory(email=f"consultant@{slug}.test")
+    MembershipFactory(organisation=organisation, user=admin, role=Role.ADMIN)
+    MembershipFactory(organisation=organisation, user=consultant, role=Role.CONSULTANT)
+    return Side(organisation, admin, consultant)
+
+
+@pytest.fixture
+def side_a(db) -> Side:
+    return make_side("alpha", "Alpha Bilans")
+
+
+@pytest.fixture
+def side_b(db) -> Side:
+    return make_side("beta", "Beta Conseil")
+
+
+@pytest.fixture
+def platform_staff(db) -> User:
+    return User.objects.create_superuser("staff@example.test", "staff-password-123")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
