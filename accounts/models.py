@@ -4,6 +4,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -110,6 +111,31 @@ class Organisation(models.Model):
         _("envoi de l'invitation (jours avant l'échéance)"),
         default=21,
         validators=[MaxValueValidator(90)],
+    )
+    minimum_hours = models.DecimalField(
+        _("durée minimale d'accompagnement (heures)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal(13),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
+        help_text=_("Plancher annoncé par un décret de 2026 : un avertissement avant la remise."),
+    )
+    warn_below_minimum_hours = models.BooleanField(
+        _("avertir sous la durée minimale"), default=True
+    )
+    admins_read_syntheses = models.BooleanField(
+        _("les administrateurs peuvent lire les synthèses"),
+        default=False,
+        help_text=_("Par défaut, seuls le bénéficiaire et ses consultants les lisent."),
+    )
+    first_reminder_days = models.PositiveSmallIntegerField(
+        _("première relance (jours sans réponse)"), default=7
+    )
+    second_reminder_days = models.PositiveSmallIntegerField(
+        _("seconde relance (jours sans réponse)"), default=14
+    )
+    interview_reminder_hours = models.PositiveSmallIntegerField(
+        _("rappel avant l'entretien (heures)"), default=48
     )
     require_mfa = models.BooleanField(
         _("double authentification obligatoire pour les consultants"), default=False

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "accounts",
     "bilan",
     "suivi",
+    "portal",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,9 @@ install_admin_site(admin.site)
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("bilan.urls")),
+    path("suivi/", include("suivi.urls")),
+    path("mon-espace/", include("portal.urls")),
+    path("api/v1/", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Membership
-from accounts.tenancy import TenantScopeMissing, current_organisation, organisation_scope
+from accounts.tenancy import TenantScopeMissing, current_organisation
 
 
 def test_query_without_scope_raises(side_a):
@@ -32,9 +32,13 @@ def test_unscoped_is_the_explicit_way_across(side_a, side_b):
 
 def test_scope_is_reset_after_the_block_even_on_error(side_a):
     assert current_organisation() is None
-    with pytest.raises(ZeroDivisionError), side_a.scope():
-        assert current_organisation() == side_a.organisation
-        1 / 0  # noqa: B018
+    def fail_inside_scope():
+        with side_a.scope():
+            assert current_organisation() == side_a.organisation
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        fail_inside_scope()
     assert current_organisation() is None
 
 

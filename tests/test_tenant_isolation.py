@@ -24,7 +24,12 @@ from accounts.tenancy import TenantModel
 from tests import isolation
 
 # Makers are registered by these modules (one per app that adds identifiers).
-for module in ("tests.isolation_makers",):
+for module in (
+    "tests.bilan.makers",
+    "tests.suivi.makers",
+    "tests.portal.makers",
+    "tests.api.makers",
+):
     __import__(module)
 
 
@@ -75,9 +80,7 @@ def all_routes() -> list[Route]:
 
 def object_routes() -> list[Route]:
     return [
-        r
-        for r in all_routes()
-        if any(k not in isolation.NOT_OBJECT_KEYWORDS for k in r.keywords)
+        r for r in all_routes() if any(k not in isolation.NOT_OBJECT_KEYWORDS for k in r.keywords)
     ]
 
 

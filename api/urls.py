@@ -1,0 +1,3 @@
+"""/api/v1/ routes (issue 5)."""
+
+urlpatterns: list = []
