@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -51,9 +53,13 @@ def resolve_other_organisation(request: HttpRequest):
 
 
 class RequireMFAMiddleware:
-    """Members of an organisation that requires MFA must activate TOTP before anything else."""
+    """Members of an organisation that requires MFA must activate TOTP before anything else.
 
-    allowed_prefixes = ("/accounts/", "/static/", "/media/", "/i18n/")
+    allauth's pages (sign-out, activation, reauthentication) stay open, and so does the
+    organisation switch, so that a person can go and work for another organisation instead.
+    """
+
+    allowed_prefixes = ("/accounts/", "/static/", "/media/", "/i18n/", "/api/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -64,10 +70,11 @@ class RequireMFAMiddleware:
             membership is not None
             and membership.organisation.require_mfa
             and not request.path.startswith(self.allowed_prefixes)
-            and not request.path.startswith("/api/")
+            and request.path != reverse("switch_organisation")
             and not _has_totp(request)
         ):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('mfa_activate_totp')}?{query}")
         return self.get_response(request)
 
 
