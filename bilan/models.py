@@ -60,6 +60,14 @@ class Beneficiary(TenantModel):
         related_name="beneficiary_profile",
         verbose_name=_("compte du portail"),
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,7 +85,40 @@ def create_beneficiary(*, actor: User | None = None, **fields) -> Beneficiary:
                 % {"name": duplicate.full_name}
             }
         )
-    return Beneficiary.objects.create(organisation=require_organisation(), **fields)
+    return Beneficiary.objects.create(
+        organisation=require_organisation(), created_by=actor, **fields
+    )
+
+
+def update_beneficiary(
+    beneficiary: Beneficiary, *, actor: User | None = None, **fields
+) -> Beneficiary:
+    if "email" in fields:
+        fields["email"] = fields["email"].strip().lower()
+        duplicate = find_duplicate_beneficiary(fields["email"], exclude=beneficiary)
+        if duplicate is not None:
+            raise BilanError(
+                {
+                    "email": _("%(name)s est déjà enregistré(e) avec cette adresse.")
+                    % {"name": duplicate.full_name}
+                }
+            )
+    for name, value in fields.items():
+        setattr(beneficiary, name, value)
+    beneficiary.full_clean(exclude=["organisation", "user", "created_by"])
+    beneficiary.save()
+    return beneficiary
+
+
+def beneficiaries_for(user: User):
+    """Admins see every beneficiary; a consultant those of their bilans and those they entered."""
+    membership = Membership.objects.filter(user=user).first()
+    qs = Beneficiary.objects.all()
+    if membership is None:
+        return qs.none()
+    if membership.role != Role.ADMIN:
+        qs = qs.filter(Q(bilans__consultants=user) | Q(created_by=user)).distinct()
+    return qs
 
 
 # --- Bilans and their phases -----------------------------------------------------------------
@@ -107,6 +140,41 @@ def open_bilan(
         bilan = Bilan.objects.create(organisation=organisation, beneficiary=beneficiary, **fields)
         bilan.consultants.set(consultants)
         record_event(bilan, EventKind.CREATED, _("Bilan ouvert, phase préliminaire."), actor)
+    return bilan
+
+
+def update_bilan(bilan: Bilan, *, actor: User | None = None, consultants=None, **fields) -> Bilan:
+    """Change what was agreed (funding, goals, planned hours, dates, consultants)."""
+    if bilan.status in (BilanStatus.CLOSED, BilanStatus.ABANDONED):
+        raise BilanError(_("Ce bilan est terminé : il ne peut plus être modifié."))
+    if consultants is not None:
+        consultants = list(consultants)
+        if not consultants:
+            raise BilanError({"consultants": _("Un bilan a au moins un consultant.")})
+        _check_consultants(consultants)
+    started_on = fields.get("started_on")
+    if started_on is not None:
+        first = Meeting.objects.filter(bilan=bilan).order_by("starts_at").first()
+        if first is not None and timezone.localdate(first.starts_at) < started_on:
+            raise BilanError(
+                {
+                    "started_on": _(
+                        "Un entretien a déjà eu lieu le %(d)s : "
+                        "le bilan ne peut pas commencer après."
+                    )
+                    % {"d": timezone.localtime(first.starts_at).strftime("%d/%m/%Y")}
+                }
+            )
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(bilan, name, value)
+        bilan.full_clean(
+            exclude=["organisation", "beneficiary", "consultants", "hours_override_by"]
+        )
+        bilan.save()
+        if consultants is not None:
+            bilan.consultants.set(consultants)
+        record_event(bilan, EventKind.STATUS, _("Informations du bilan modifiées."), actor)
     return bilan
 
 
@@ -434,22 +502,32 @@ def deliver_synthesis(
         synthesis.delivered_at = delivered_at or timezone.now()
         synthesis.delivered_by = actor
         synthesis.follow_up_accepted = follow_up_accepted
+        synthesis.bilan = bilan
         pdf_bytes = render_synthesis_pdf(synthesis)
         synthesis.pdf_sha256 = hashlib.sha256(pdf_bytes).hexdigest()
         synthesis.pdf.save(f"synthese-{bilan.pk}.pdf", ContentFile(pdf_bytes), save=False)
-        synthesis.save()
-        bilan.status = BilanStatus.DELIVERED
-        bilan.ended_on = timezone.localdate(synthesis.delivered_at)
-        bilan.save(update_fields=["status", "ended_on", "updated_at"])
-        ActionPlan.objects.get_or_create(organisation=bilan.organisation, bilan=bilan)
-        record_event(
-            bilan,
-            EventKind.DELIVERY,
-            _("Synthèse remise (version %(v)s). Entretien de suivi : %(f)s.")
-            % {"v": synthesis.version, "f": _("accepté") if follow_up_accepted else _("refusé")},
-            actor,
-        )
-        suivi_services.on_synthesis_delivered(synthesis)
+        stored_name = synthesis.pdf.name
+        try:
+            synthesis.save()
+            bilan.status = BilanStatus.DELIVERED
+            bilan.ended_on = timezone.localdate(synthesis.delivered_at)
+            bilan.save(update_fields=["status", "ended_on", "updated_at"])
+            ActionPlan.objects.get_or_create(organisation=bilan.organisation, bilan=bilan)
+            record_event(
+                bilan,
+                EventKind.DELIVERY,
+                _("Synthèse remise (version %(v)s). Entretien de suivi : %(f)s.")
+                % {
+                    "v": synthesis.version,
+                    "f": _("accepté") if follow_up_accepted else _("refusé"),
+                },
+                actor,
+            )
+            suivi_services.on_synthesis_delivered(synthesis)
+        except BaseException:
+            # The transaction rolls back; do not leave an orphan PDF in the storage either.
+            synthesis.pdf.storage.delete(stored_name)
+            raise
     return synthesis
 
 

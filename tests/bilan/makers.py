@@ -2,4 +2,57 @@
 
 from __future__ import annotations
 
-from tests.isolation import maker  # noqa: F401
+from bilan import services
+from bilan.models import BilanStatus, Meeting, MeetingMode
+from tests.bilan import builders
+from tests.isolation import maker
+
+
+def _bilan(side, context: dict):
+    if "bilan" not in context:
+        name = f"Isolé{len(context.get('markers', []))}Marqueur"
+        person = builders.beneficiary(side, last_name=name)
+        context.setdefault("markers", []).append(name)
+        context["beneficiary"] = person
+        context["bilan"] = builders.bilan(side, status=BilanStatus.CONCLUSION, beneficiary=person)
+    return context["bilan"]
+
+
+@maker("bilan_id")
+def make_bilan(side, context: dict) -> str:
+    return str(_bilan(side, context).pk)
+
+
+@maker("beneficiary_id")
+def make_beneficiary(side, context: dict) -> str:
+    if "beneficiary" not in context:
+        _bilan(side, context)
+    return str(context["beneficiary"].pk)
+
+
+@maker("meeting_id")
+def make_meeting(side, context: dict) -> str:
+    bilan = _bilan(side, context)
+    with side.scope():
+        meeting = Meeting.objects.filter(bilan=bilan).first()
+        if meeting is None:
+            meeting = services.log_meeting(
+                bilan,
+                actor=side.consultant,
+                phase="conclusion",
+                starts_at=builders.paris(2030, 1, 7),
+                duration_minutes=60,
+                mode=MeetingMode.VIDEO,
+            )
+    return str(meeting.pk)
+
+
+@maker("action_id")
+def make_action(side, context: dict) -> str:
+    bilan = _bilan(side, context)
+    with side.scope():
+        action = services.add_action(
+            bilan, actor=side.consultant, title="ActionMarqueurIsolement", status="todo"
+        )
+    context.setdefault("markers", []).append("ActionMarqueurIsolement")
+    return str(action.pk)

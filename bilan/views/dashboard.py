@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from bilan import portfolio
+from bilan.forms import PortfolioFilterForm
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Mon portefeuille: the bilans a member works on, with what needs attention."""
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    if request.membership is None:
+        return redirect("home")
+    form = PortfolioFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = portfolio.apply_filters(
+        portfolio.portfolio_queryset(request.user),
+        q=filters.get("q", ""),
+        status=filters.get("status", ""),
+        funding=filters.get("funding", ""),
+    )
+    page = portfolio.paginate(
+        qs, after=request.GET.get("apres", ""), before=request.GET.get("avant", "")
+    )
+    query = request.GET.copy()
+    for key in ("apres", "avant"):
+        query.pop(key, None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": portfolio.rows_for(page, request.organisation),
+        "filtered": any(filters.get(k) for k in ("q", "status", "funding")),
+        "base_query": query.urlencode(),
+    }
+    template = "bilan/_portfolio.html" if request.htmx else "bilan/dashboard.html"
+    return render(request, template, context)
