@@ -1,3 +1,51 @@
-"""/api/v1/ routes (issue 5)."""
+"""/api/v1/ routes (issue 5). Identifiers are UUIDs named like the rest of the project's URLs
+(beneficiary_id, bilan_id, meeting_id, action_id, followup_id)."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from api.views import MeViewSet, TokenView
+from bilan.api import (
+    ActionViewSet,
+    BeneficiaryViewSet,
+    BilanViewSet,
+    MeetingViewSet,
+    SynthesisViewSet,
+)
+
+router = SimpleRouter(use_regex_path=False)
+router.register("beneficiaries", BeneficiaryViewSet, basename="api-beneficiary")
+router.register("bilans", BilanViewSet, basename="api-bilan")
+router.register("bilans/<uuid:bilan_id>/meetings", MeetingViewSet, basename="api-meeting")
+router.register("bilans/<uuid:bilan_id>/actions", ActionViewSet, basename="api-action")
+
+try:  # the follow-ups come with the suivi app's models
+    from suivi.api import register as register_suivi
+except ImportError:  # pragma: no cover - until suivi/api.py exists
+    register_suivi = None
+if register_suivi is not None:
+    register_suivi(router)
+
+synthesis = "bilans/<uuid:bilan_id>/synthesis/"
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeViewSet.as_view({"get": "retrieve"}), name="api-me"),
+    path(
+        synthesis,
+        SynthesisViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"}),
+        name="api-synthesis",
+    ),
+    path(f"{synthesis}pdf/", SynthesisViewSet.as_view({"get": "pdf"}), name="api-synthesis-pdf"),
+    path(
+        f"{synthesis}deliver/",
+        SynthesisViewSet.as_view({"post": "deliver"}),
+        name="api-synthesis-deliver",
+    ),
+    path(
+        f"{synthesis}comment/",
+        SynthesisViewSet.as_view({"put": "comment"}),
+        name="api-synthesis-comment",
+    ),
+    *router.urls,
+]

@@ -178,7 +178,9 @@ class BeneficiaryFilter(filters.FilterSet):
         summary="Corriger un bénéficiaire",
         description="Administrateurs et consultants qui le suivent. Seuls les champs envoyés.",
         examples=[
-            OpenApiExample("Nouveau téléphone", value={"phone": "07 98 76 54 32"}, request_only=True)
+            OpenApiExample(
+                "Nouveau téléphone", value={"phone": "07 98 76 54 32"}, request_only=True
+            )
         ],
     ),
     destroy=extend_schema(
@@ -384,7 +386,11 @@ class BilanFilter(filters.FilterSet):
     def filter_status(self, qs, name, value):
         if value == "open":
             return qs.filter(
-                status__in=[BilanStatus.PRELIMINARY, BilanStatus.INVESTIGATION, BilanStatus.CONCLUSION]
+                status__in=[
+                    BilanStatus.PRELIMINARY,
+                    BilanStatus.INVESTIGATION,
+                    BilanStatus.CONCLUSION,
+                ]
             )
         return qs.filter(status=value)
 
@@ -527,7 +533,9 @@ class BilanViewSet(
 
     def _detail(self, bilan: Bilan, code: int = status.HTTP_200_OK) -> Response:
         bilan = self.get_queryset().get(pk=bilan.pk)
-        return Response(BilanDetailSerializer(bilan, context=self.get_serializer_context()).data, status=code)
+        return Response(
+            BilanDetailSerializer(bilan, context=self.get_serializer_context()).data, status=code
+        )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -597,7 +605,9 @@ class BilanViewSet(
         examples=[
             OpenApiExample(
                 "Motif",
-                value={"reason": "Situation de handicap : entretiens plus courts et plus nombreux."},
+                value={
+                    "reason": "Situation de handicap : entretiens plus courts et plus nombreux."
+                },
                 request_only=True,
             )
         ],
@@ -665,9 +675,7 @@ MEETING_EXAMPLE = {
     "hours": 1.5,
     "created_at": "2026-11-26T16:10:00+01:00",
 }
-MEETING_INPUT = {
-    k: v for k, v in MEETING_EXAMPLE.items() if k not in ("id", "hours", "created_at")
-}
+MEETING_INPUT = {k: v for k, v in MEETING_EXAMPLE.items() if k not in ("id", "hours", "created_at")}
 
 
 @extend_schema_view(
@@ -1016,7 +1024,7 @@ class SynthesisViewSet(ScopedViewSet):
 
     @extend_schema(
         summary="Commenter sa synthèse (bénéficiaire)",
-        description="Le commentaire du bénéficiaire sur sa synthèse remise ; remplace le précédent.",
+        description="Le commentaire du bénéficiaire sur sa synthèse remise (il remplace l'ancien).",
         request=CommentSerializer,
         examples=[
             OpenApiExample(
