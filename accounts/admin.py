@@ -7,12 +7,13 @@ and foreign-key choices come from the scope, so another organisation's rows cann
 
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -38,6 +39,11 @@ def install_admin_site(site: admin.AdminSite) -> None:
     site.has_permission = lambda request: (
         is_platform_staff(request) or is_organisation_admin(request)
     )
+    # Sign in through allauth only: the admin's own login form would skip MFA, the rate
+    # limits and email verification.
+    if not getattr(site.login, "_passerelle_secured", False):
+        site.login = secure_admin_login(site.login)
+        site.login._passerelle_secured = True
 
 
 class TenantAdmin(admin.ModelAdmin):
@@ -92,6 +98,8 @@ class TenantAdmin(admin.ModelAdmin):
             kwargs.setdefault("queryset", related.objects.unscoped())
         elif related is User and not is_platform_staff(request):
             kwargs.setdefault("queryset", users_of_current_organisation())
+        elif related is Organisation and not is_platform_staff(request):
+            kwargs.setdefault("queryset", own_organisation(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
@@ -100,12 +108,19 @@ class TenantAdmin(admin.ModelAdmin):
             kwargs.setdefault("queryset", related.objects.unscoped())
         elif related is User and not is_platform_staff(request):
             kwargs.setdefault("queryset", users_of_current_organisation())
+        elif related is Organisation and not is_platform_staff(request):
+            kwargs.setdefault("queryset", own_organisation(request))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if not is_platform_staff(request):
             obj.organisation = request.organisation
         super().save_model(request, obj, form, change)
+
+
+def own_organisation(request: HttpRequest) -> models.QuerySet[Organisation]:
+    organisation = getattr(request, "organisation", None)
+    return Organisation.objects.filter(pk=organisation.pk if organisation else None)
 
 
 def users_of_current_organisation() -> models.QuerySet[User]:
@@ -253,9 +268,32 @@ class MembershipAdmin(TenantAdmin):
 
 
 class InvitationForm(forms.ModelForm):
+    """Checks the invitation with the request's user, so that bad input is a form error."""
+
+    request: HttpRequest | None = None  # set per request by InvitationAdmin.get_form
+
     class Meta:
         model = Invitation
         fields = ["email", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance._state.adding is False or self.request is None:
+            return cleaned
+        if is_platform_staff(self.request):
+            organisation = cleaned.get("organisation")
+        else:
+            organisation = getattr(self.request, "organisation", None)
+        email, role = cleaned.get("email"), cleaned.get("role")
+        if organisation is None or not email or not role:
+            return cleaned  # the missing field already has its error
+        try:
+            cleaned["email"] = services.check_can_invite(
+                organisation, email, role, self.request.user
+            )
+        except PermissionDenied as error:
+            raise ValidationError(str(error)) from None
+        return cleaned
 
 
 @admin.register(Invitation)
@@ -277,7 +315,8 @@ class InvitationAdmin(TenantAdmin):
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
         if obj is None and is_platform_staff(request):
             kwargs["fields"] = ["email", "role", "organisation"]
-        return super().get_form(request, obj, change, **kwargs)
+        form_class = super().get_form(request, obj, change, **kwargs)
+        return type(form_class.__name__, (form_class,), {"request": request})
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if change:
@@ -286,11 +325,27 @@ class InvitationAdmin(TenantAdmin):
         try:
             sent = services.invite_member(organisation, obj.email, obj.role, request.user)
         except (PermissionDenied, ValidationError) as error:
+            # Checked in the form's clean(); only a concurrent change gets here.
+            obj._invitation_failed = True
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-            raise
+            return
         form.instance = sent.invitation
         obj.pk = sent.invitation.pk
         messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": obj.email})
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        if not getattr(form.instance, "_invitation_failed", False):
+            super().save_related(request, form, formsets, change)
+
+    def log_addition(self, request: HttpRequest, obj, message):
+        if getattr(obj, "_invitation_failed", False):
+            return None
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None):
+        if getattr(obj, "_invitation_failed", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False if obj is not None else super().has_change_permission(request, obj)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -37,19 +38,39 @@ def invitation_url(raw_token: str) -> str:
     return settings.SITE_URL + reverse("accept_invitation", args=[raw_token])
 
 
+def check_can_invite(organisation: Organisation, email: str, role: str, invited_by: User) -> str:
+    """Raise PermissionDenied or ValidationError unless `invited_by` may invite `email` as `role`.
+
+    Returns the normalised address. Forms call it in `clean()` so bad input is a form error.
+    """
+    inviter = memberships_of(invited_by).filter(organisation=organisation).first()
+    if not invited_by.is_superuser and (inviter is None or not inviter.is_admin):
+        raise PermissionDenied(_("Seul un administrateur de l'organisation peut inviter."))
+    if role not in Role.values:
+        raise ValidationError({"role": _("Ce rôle n'existe pas.")})
+    if (
+        not invited_by.is_superuser
+        and inviter is not None
+        and ROLE_RANK[Role(role)] > ROLE_RANK[Role(inviter.role)]
+    ):
+        raise PermissionDenied(_("Vous ne pouvez pas attribuer un rôle supérieur au vôtre."))
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Saisissez une adresse e-mail valide.")}) from None
+    with organisation_scope(organisation):
+        if Membership.objects.filter(user__email__iexact=email).exists():
+            raise ValidationError({"email": _("Cette personne est déjà membre de l'organisation.")})
+    return email
+
+
 def invite_member(
     organisation: Organisation, email: str, role: str, invited_by: User
 ) -> SentInvitation:
     """Send a single-use, expiring invitation to join `organisation` with `role`."""
-    inviter = memberships_of(invited_by).filter(organisation=organisation).first()
-    if not invited_by.is_superuser and (inviter is None or not inviter.is_admin):
-        raise PermissionDenied(_("Seul un administrateur de l'organisation peut inviter."))
-    if inviter is not None and ROLE_RANK[Role(role)] > ROLE_RANK[Role(inviter.role)]:
-        raise PermissionDenied(_("Vous ne pouvez pas attribuer un rôle supérieur au vôtre."))
-    email = email.strip().lower()
+    email = check_can_invite(organisation, email, role, invited_by)
     with organisation_scope(organisation):
-        if Membership.objects.filter(user__email__iexact=email).exists():
-            raise ValidationError({"email": _("Cette personne est déjà membre de l'organisation.")})
         raw, digest = Invitation.new_token()
         invitation = Invitation.objects.create(
             organisation=organisation,

@@ -1,0 +1,59 @@
+"""Makers for the Django admin walk (tests/accounts/test_admin_scoping.py).
+
+Every organisation-owned model (a `TenantModel`) registered in the admin needs a maker here: a
+function that receives a side (see tests/conftest.py) and returns a saved object belonging to
+that side's organisation. The walk makes one for organisation A and checks that organisation
+B's admin can neither list it nor open it. It fails for a registered tenant model without a
+maker, so register yours when you add a model to the admin:
+
+    @admin_maker("bilan.Bilan")
+    def make_bilan(side):
+        return BilanFactory(organisation=side.organisation, ...)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models
+
+AdminMaker = Callable[[Any], models.Model]
+
+ADMIN_MAKERS: dict[str, AdminMaker] = {}
+
+
+def admin_maker(label: str):
+    """Register the maker for a model, by its label ("app_label.ModelName")."""
+
+    def register(function: AdminMaker) -> AdminMaker:
+        ADMIN_MAKERS[label] = function
+        return function
+
+    return register
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+@admin_maker("accounts.Membership")
+def make_membership(side):
+    from tests.factories import MembershipFactory, UserFactory
+
+    return MembershipFactory(organisation=side.organisation, user=UserFactory())
+
+
+@admin_maker("accounts.Invitation")
+def make_invitation(side):
+    from accounts.models import Invitation, Role
+
+    _raw, digest = Invitation.new_token()
+    with side.scope():
+        return Invitation.objects.create(
+            organisation=side.organisation,
+            email=f"invite-{digest[:8]}@{side.organisation.slug}.test",
+            role=Role.CONSULTANT,
+            token_hash=digest,
+            invited_by=side.admin,
+            expires_at=Invitation.default_expiry(),
+        )
