@@ -220,7 +220,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+# The follow-up scheduler (docs/scheduling.md): beat only ticks; due dates are data. Intervals,
+# never a daily job at 02:00-02:59 Paris time (the hour that vanishes or repeats).
+FOLLOWUP_TICK_MINUTES = env.int("FOLLOWUP_TICK_MINUTES", default=10)
+SUIVI_SENDING_TIMEOUT_SECONDS = env.int("SUIVI_SENDING_TIMEOUT_SECONDS", default=15 * 60)
+SUIVI_SEND_MAX_ATTEMPTS = env.int("SUIVI_SEND_MAX_ATTEMPTS", default=5)
+SUIVI_LINK_VALIDITY_DAYS = env.int("SUIVI_LINK_VALIDITY_DAYS", default=60)
+CELERY_BEAT_SCHEDULE: dict = {
+    "suivi-dispatch-due-followups": {
+        "task": "suivi.tasks.dispatch_due_followups",
+        "schedule": FOLLOWUP_TICK_MINUTES * 60.0,
+    },
+    "suivi-sweep-stuck-messages": {
+        "task": "suivi.tasks.sweep_stuck_messages",
+        "schedule": 5 * 60.0,
+    },
+}
 
 # --- Cache ----------------------------------------------------------------------------------
 # allauth keeps its rate-limit counters (failed sign-ins, login codes) and the TOTP codes already

@@ -1,0 +1,242 @@
+"""Forms of the suivi (French labels and messages; rules stay in services.py)."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bilan.models import Action, ActionStatus, MeetingMode
+from suivi.models import FollowUpInterview, Outcome, SurveyResponse
+
+MODE_CHOICES = MeetingMode.choices
+
+
+class DateInput(forms.DateInput):
+    input_type = "text"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%d/%m/%Y")
+        super().__init__(**kwargs)
+        self.attrs.setdefault("placeholder", "jj/mm/aaaa")
+        self.attrs.setdefault("inputmode", "numeric")
+
+
+class BookingForm(forms.Form):
+    slot = forms.UUIDField(
+        label=_("Créneau"),
+        error_messages={
+            "required": _("Choisissez un créneau dans le calendrier."),
+            "invalid": _("Choisissez un créneau dans le calendrier."),
+        },
+        widget=forms.HiddenInput,
+    )
+    mode = forms.ChoiceField(
+        label=_("Modalité de l'entretien"),
+        choices=MODE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez une modalité : présentiel, visio ou téléphone.")},
+    )
+
+
+class AnotherTimeForm(forms.Form):
+    message = forms.CharField(
+        label=_("Jours et horaires qui vous conviendraient"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": _("Indiquez les jours et horaires qui vous conviendraient.")},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif (facultatif)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Indiquez le motif.")},
+    )
+
+
+class MoveForm(RequiredReasonForm):
+    due_on = forms.DateField(
+        label=_("Nouvelle échéance"),
+        widget=DateInput(),
+        error_messages={"invalid": _("Saisissez une date au format jj/mm/aaaa.")},
+        help_text=_("Format jj/mm/aaaa."),
+    )
+    field_order = ["due_on", "reason"]
+
+
+def _action_fields(form: forms.Form, actions: list[Action], initial: dict, help_label: str) -> None:
+    form.action_rows = []
+    for action in actions:
+        key = str(action.pk)
+        saved = initial.get(key, {})
+        status_name, comment_name = f"action_{key}_status", f"action_{key}_comment"
+        form.fields[status_name] = forms.ChoiceField(
+            label=_("Où en est « %(t)s » ?") % {"t": action.title},
+            choices=ActionStatus.choices,
+            initial=saved.get("status", action.status),
+        )
+        form.fields[comment_name] = forms.CharField(
+            label=help_label,
+            required=False,
+            max_length=2000,
+            initial=saved.get("comment", ""),
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        form.action_rows.append((action, status_name, comment_name))
+
+    def actions_data() -> dict:
+        return {
+            str(action.pk): {
+                "status": form.cleaned_data[s],
+                "comment": form.cleaned_data[c].strip(),
+            }
+            for action, s, c in form.action_rows
+        }
+
+    form.actions_data = actions_data
+
+
+class CheckInForm(forms.Form):
+    went_well = forms.CharField(
+        label=_("Ce qui s'est bien passé depuis le bilan"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    obstacles = forms.CharField(
+        label=_("Les obstacles rencontrés"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    help_needed = forms.CharField(
+        label=_("L'aide dont vous auriez besoin"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, actions: list[Action], saved: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _action_fields(self, actions, saved or {}, _("Un mot sur cette action (facultatif)"))
+
+    def clean(self):
+        data = super().clean()
+        if self.action_rows or any(data.get(n) for n in ("went_well", "obstacles", "help_needed")):
+            return data
+        raise forms.ValidationError(_("Répondez à au moins une question avant d'envoyer."))
+
+
+class InterviewForm(forms.ModelForm):
+    class Meta:
+        model = FollowUpInterview
+        fields = [
+            "held_on",
+            "mode",
+            "results_vs_goals",
+            "obstacles",
+            "levers",
+            "adjustment",
+            "next_steps",
+            "outcome",
+            "further_follow_up_on",
+        ]
+        widgets = {
+            "held_on": DateInput(),
+            "further_follow_up_on": DateInput(),
+            "results_vs_goals": forms.Textarea(attrs={"rows": 4}),
+            "obstacles": forms.Textarea(attrs={"rows": 3}),
+            "levers": forms.Textarea(attrs={"rows": 3}),
+            "adjustment": forms.Textarea(attrs={"rows": 3}),
+            "next_steps": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "results_vs_goals": _("Au regard des objectifs convenus en phase préliminaire."),
+            "further_follow_up_on": _(
+                "Facultatif (jj/mm/aaaa) : planifie un suivi complémentaire, invité comme le "
+                "premier."
+            ),
+        }
+        error_messages = {
+            "held_on": {
+                "required": _("Indiquez la date de l'entretien."),
+                "invalid": _("Saisissez une date au format jj/mm/aaaa."),
+            },
+            "further_follow_up_on": {"invalid": _("Saisissez une date au format jj/mm/aaaa.")},
+            "outcome": {"required": _("Choisissez l'issue du projet.")},
+            "mode": {"required": _("Choisissez la modalité de l'entretien.")},
+        }
+
+    def __init__(self, *args, actions: list[Action], **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = self.instance.action_progress if self.instance.pk else {}
+        _action_fields(self, actions, saved, _("Avancement, commentaire"))
+        self.fields["outcome"].choices = [("", "---------"), *Outcome.choices]
+
+
+class SlotsForm(forms.Form):
+    day = forms.DateField(
+        label=_("Date"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Indiquez la date."),
+            "invalid": _("Saisissez une date au format jj/mm/aaaa."),
+        },
+    )
+    start = forms.TimeField(
+        label=_("Heure du premier créneau"),
+        initial=time(9, 0),
+        widget=forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm"}),
+        error_messages={
+            "required": _("Indiquez l'heure."),
+            "invalid": _("Saisissez une heure au format hh:mm (par exemple 14:30)."),
+        },
+    )
+    count = forms.IntegerField(
+        label=_("Nombre de créneaux à la suite"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        error_messages={
+            "min_value": _("Entre 1 et 12 créneaux."),
+            "max_value": _("Entre 1 et 12 créneaux."),
+        },
+    )
+    duration_minutes = forms.TypedChoiceField(
+        label=_("Durée de chaque créneau"),
+        coerce=int,
+        choices=[(30, "30 min"), (45, "45 min"), (60, "1 h"), (90, "1 h 30")],
+        initial=60,
+    )
+    location = forms.CharField(
+        label=_("Adresse pour le présentiel"), required=False, max_length=200
+    )
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = SurveyResponse
+        fields = ["satisfaction", "usefulness", "project_status", "comment"]
+        widgets = {
+            "satisfaction": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+            "usefulness": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "satisfaction": {"required": _("Donnez une note de 1 à 5.")},
+            "usefulness": {"required": _("Donnez une note de 1 à 5.")},
+            "project_status": {"required": _("Indiquez où en est votre projet.")},
+        }
