@@ -4,7 +4,12 @@
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
-trap 'kill -- -$run_pid 2>/dev/null || true; sleep 2; rm -rf "$work"' EXIT
+run_pid=""
+cleanup() {
+  if [ -n "$run_pid" ]; then kill -- -"$run_pid" 2>/dev/null || true; sleep 2; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 git -C "$src" ls-files -z | (cd "$src" && xargs -0 cp --parents -t "$work")
 cp -a "$src/.venv" "$work/.venv" 2>/dev/null || true  # saves time; make still syncs it
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
