@@ -55,6 +55,14 @@ def record_event(bilan: Bilan, kind: str, message: str, actor: User | None = Non
     )
 
 
+def _clean(instance, exclude: list[str]) -> None:
+    """Model validation, refused as a BilanError (same messages, same fields)."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise BilanError(error.message_dict) from error
+
+
 def _check_consultants(consultants) -> None:
     """Consultants must be members of the current organisation."""
     ids = {u.pk for u in consultants}
@@ -105,7 +113,7 @@ def update_beneficiary(
             )
     for name, value in fields.items():
         setattr(beneficiary, name, value)
-    beneficiary.full_clean(exclude=["organisation", "user", "created_by"])
+    _clean(beneficiary, ["organisation", "user", "created_by"])
     beneficiary.save()
     return beneficiary
 
@@ -168,9 +176,7 @@ def update_bilan(bilan: Bilan, *, actor: User | None = None, consultants=None, *
     with transaction.atomic():
         for name, value in fields.items():
             setattr(bilan, name, value)
-        bilan.full_clean(
-            exclude=["organisation", "beneficiary", "consultants", "hours_override_by"]
-        )
+        _clean(bilan, ["organisation", "beneficiary", "consultants", "hours_override_by"])
         bilan.save()
         if consultants is not None:
             bilan.consultants.set(consultants)
@@ -346,7 +352,7 @@ def log_meeting(bilan: Bilan, *, actor: User | None = None, **fields) -> Meeting
         bilan = Bilan.objects.select_for_update().get(pk=bilan.pk)  # serialise the hours check
         meeting = Meeting(organisation=bilan.organisation, bilan=bilan, created_by=actor, **fields)
         _check_meeting(bilan, meeting)
-        meeting.full_clean(exclude=["organisation", "bilan", "created_by"])
+        _clean(meeting, ["organisation", "bilan", "created_by"])
         meeting.save()
         record_event(
             bilan,
@@ -369,7 +375,7 @@ def update_meeting(meeting: Meeting, *, actor: User | None = None, **fields) -> 
         for name, value in fields.items():
             setattr(meeting, name, value)
         _check_meeting(bilan, meeting, exclude_pk=meeting.pk)
-        meeting.full_clean(exclude=["organisation", "bilan", "created_by"])
+        _clean(meeting, ["organisation", "bilan", "created_by"])
         meeting.save()
     return meeting
 
@@ -551,7 +557,7 @@ def add_action(bilan: Bilan, *, actor: User, by_beneficiary: bool = False, **fie
         added_by_beneficiary=by_beneficiary,
         **fields,
     )
-    action.full_clean(exclude=["organisation", "plan"])
+    _clean(action, ["organisation", "plan"])
     action.save()
     record_event(bilan, EventKind.ACTION, _("Action ajoutée : %(t)s") % {"t": action.title}, actor)
     return action
@@ -561,7 +567,7 @@ def update_action(action: Action, *, actor: User, **fields) -> Action:
     old_status = action.status
     for name, value in fields.items():
         setattr(action, name, value)
-    action.full_clean(exclude=["organisation", "plan"])
+    _clean(action, ["organisation", "plan"])
     action.save()
     if action.status != old_status:
         record_event(

@@ -19,8 +19,9 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
         try:
             beneficiary = services.create_beneficiary(actor=request.user, **form.cleaned_data)
         except BilanError as error:
+            email = form.cleaned_data["email"]
             add_service_error(form, error)
-            found = services.find_duplicate_beneficiary(form.cleaned_data["email"])
+            found = services.find_duplicate_beneficiary(email)
             if (
                 found is not None
                 and services.beneficiaries_for(request.user).filter(pk=found.pk).exists()

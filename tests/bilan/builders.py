@@ -15,7 +15,7 @@ PARIS = ZoneInfo("Europe/Paris")
 _counter = itertools.count(1)
 
 SECTIONS = {
-    "request_context": "Hélène souhaite évoluer après douze ans en comptabilité ; elle s'interroge.",
+    "request_context": "Hélène veut évoluer après douze ans en comptabilité ; elle s'interroge.",
     "path_followed": "Entretiens, tests d'intérêts et enquêtes métier : trois rencontres.",
     "competences": "Rigueur, sens du détail, pédagogie ! Goût pour l'accompagnement.",
     "project": "Devenir formatrice en gestion ; alternative : contrôleuse de gestion.",
