@@ -18,6 +18,8 @@ ADMINS = frozenset({"admin"})
 def _allowed(view) -> bool:
     roles = getattr(view, "roles", {})
     action = getattr(view, "action", None)
+    if action == "metadata":  # OPTIONS: DRF's metadata checks each method's permissions itself
+        return True
     return view.api.role in roles.get(action, frozenset())
 
 
@@ -25,6 +27,8 @@ class RolePermission(permissions.BasePermission):
     message = _("Votre rôle ne permet pas cette action.")
 
     def has_permission(self, request, view) -> bool:
+        if getattr(view, "action", None) is None:
+            return True  # a method this route does not offer: the view answers 405
         if getattr(view, "detail", False):
             return True  # decided in has_object_permission, once the object is found
         return _allowed(view)

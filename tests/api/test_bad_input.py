@@ -1,0 +1,120 @@
+"""Bad input gets a 4xx with a French message and the field at fault, changes nothing, and is
+never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bilan.models import Beneficiary
+from tests.api.conftest import bearer
+
+URL = "/api/v1/beneficiaries/"
+NEW = {
+    "first_name": "Léa",
+    "last_name": "Dubois",
+    "email": "lea@example.fr",
+    "employment_status": "cdi",
+    "consent_given_on": "2026-11-02",
+    "consent_method": "signed",
+}
+
+
+def count(side) -> int:
+    with side.scope():
+        return Beneficiary.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "expected"),
+    [
+        ('{"first_name": ', 400, "n'est pas un JSON valide"),
+        ("[1, 2, 3]", 400, "Attendait un dictionnaire"),
+        ('"texte"', 400, "Attendait un dictionnaire"),
+        ('{"first_name": NaN}', 400, "n'est pas un JSON valide"),
+        ('{"first_name": "\\ud800"}', 400, "caractères invalides"),
+        ("[" * 5000 + "]" * 5000, 400, "JSON valide"),
+        ('{"a":' * 30 + "1" + "}" * 30, 400, "trop imbriqué"),
+    ],
+)
+def test_malformed_bodies(side_a, body, status, expected):
+    response = bearer(side_a.consultant).post(URL, body, content_type="application/json")
+    assert response.status_code == status, response.content
+    assert expected in response.json()["detail"]
+    assert count(side_a) == 0
+
+
+def test_wrong_types_name_the_fields(side_a):
+    payload = {**NEW, "consent_given_on": 20261102, "keeps_documents_for_follow_up": "souvent"}
+    response = bearer(side_a.consultant).post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"consent_given_on", "keeps_documents_for_follow_up"}
+    assert count(side_a) == 0
+
+
+def test_unknown_fields_are_refused(side_a):
+    response = bearer(side_a.consultant).post(URL, {**NEW, "organisation": "beta"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "organisation : Champ inconnu.",
+        "code": "invalid",
+        "errors": {"organisation": ["Champ inconnu."]},
+    }
+    assert count(side_a) == 0
+
+
+def test_null_characters_are_refused(side_a):
+    response = bearer(side_a.consultant).post(
+        URL, {**NEW, "last_name": "Du\x00bois"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["last_name"]
+
+
+def test_huge_payloads_get_413(side_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = json.dumps({**NEW, "current_job": "x" * (2 * 1024 * 1024)})
+    response = bearer(side_a.consultant).post(URL, body, content_type="application/json")
+    assert response.status_code == 413
+    assert "taille maximale" in response.json()["detail"]
+    assert count(side_a) == 0
+
+
+def test_too_long_values_name_the_field(side_a):
+    response = bearer(side_a.consultant).post(URL, {**NEW, "phone": "0" * 500}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["phone"]
+
+
+def test_other_content_types_get_415(side_a):
+    response = bearer(side_a.consultant).post(URL, "first_name=Léa", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_ids_that_are_not_uuids_are_404(side_a):
+    response = bearer(side_a.consultant).get("/api/v1/bilans/123/")
+    assert response.status_code == 404
+    response = bearer(side_a.consultant).get("/api/v1/bilans/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "Ressource introuvable.",
+        "code": "not_found",
+        "errors": {},
+    }
+
+
+def test_unknown_methods_are_405_in_french(side_a):
+    response = bearer(side_a.consultant).put(URL, NEW, format="json")
+    assert response.status_code == 405
+    assert "non autorisée" in response.json()["detail"]
+
+
+def test_throttling_per_user(side_a, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "3/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    client = bearer(side_a.consultant)
+    codes = [client.get("/api/v1/me/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert bearer(side_a.admin).get("/api/v1/me/").status_code == 200  # per user
