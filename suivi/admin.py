@@ -18,50 +18,62 @@ class FollowUpAdmin(TenantAdmin):
     list_display = ("bilan", "kind", "consultant", "state", "due_on", "invite_on")
     list_filter = ("state", "kind")
     date_hierarchy = "due_on"
-    raw_id_fields = ("bilan", "consultant")
-    readonly_fields = ("invited_at", "answered_at", "declined_at", "held_at", "ics_sequence")
+    readonly_fields = (
+        "bilan",
+        "invited_at",
+        "answered_at",
+        "declined_at",
+        "held_at",
+        "ics_sequence",
+    )
 
 
 @admin.register(Invitation)
 class InvitationAdmin(TenantAdmin):
     list_display = ("follow_up", "kind", "to_email", "state", "attempts", "sent_at")
     list_filter = ("state", "kind")
-    raw_id_fields = ("follow_up", "booking")
-    readonly_fields = ("message_id", "claimed_at", "sent_at", "attempts", "last_error")
+    readonly_fields = (
+        "follow_up",
+        "booking",
+        "message_id",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    )
 
 
 @admin.register(Slot)
 class SlotAdmin(TenantAdmin):
     list_display = ("starts_at", "consultant", "duration_minutes", "location")
-    raw_id_fields = ("consultant",)
 
 
 @admin.register(Booking)
 class BookingAdmin(TenantAdmin):
     list_display = ("follow_up", "starts_at", "mode", "cancelled_at")
-    raw_id_fields = ("follow_up", "slot")
+    readonly_fields = ("follow_up", "slot")
 
 
 @admin.register(CheckIn)
 class CheckInAdmin(TenantAdmin):
     list_display = ("follow_up", "submitted_at")
-    raw_id_fields = ("follow_up",)
+    readonly_fields = ("follow_up",)
 
 
 @admin.register(FollowUpInterview)
 class FollowUpInterviewAdmin(TenantAdmin):
     list_display = ("follow_up", "held_on", "outcome")
     list_filter = ("outcome",)
-    raw_id_fields = ("follow_up", "recorded_by")
+    readonly_fields = ("follow_up", "recorded_by")
 
 
 @admin.register(Survey)
 class SurveyAdmin(TenantAdmin):
     list_display = ("follow_up", "created_at")
-    raw_id_fields = ("follow_up",)
+    readonly_fields = ("follow_up",)
 
 
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(TenantAdmin):
     list_display = ("survey", "satisfaction", "usefulness", "project_status", "submitted_at")
-    raw_id_fields = ("survey",)
+    readonly_fields = ("survey",)

@@ -206,6 +206,9 @@ class AccessLink(TenantModel):
     def hash(secret: str) -> str:
         return hashlib.sha256(secret.encode()).hexdigest()
 
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.expires_at:%d/%m/%Y}"
+
 
 class Slot(TenantModel):
     """A time the consultant is available for a follow-up interview."""
@@ -279,6 +282,11 @@ class Booking(TenantModel):
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
+    def __str__(self) -> str:
+        return _("Rendez-vous du %(d)s") % {
+            "d": timezone.localtime(self.starts_at).strftime("%d/%m/%Y %H:%M")
+        }
+
 
 class CheckIn(TenantModel):
     """The beneficiary's own review before the interview (auto-évaluation préalable)."""
@@ -294,6 +302,11 @@ class CheckIn(TenantModel):
     class Meta:
         verbose_name = _("auto-évaluation préalable")
         verbose_name_plural = _("auto-évaluations préalables")
+
+    def __str__(self) -> str:
+        return _("Auto-évaluation du %(d)s") % {
+            "d": timezone.localtime(self.submitted_at).strftime("%d/%m/%Y")
+        }
 
 
 class Outcome(models.TextChoices):
@@ -330,6 +343,9 @@ class FollowUpInterview(TenantModel):
         verbose_name_plural = _("entretiens de suivi")
         indexes = [models.Index(fields=["organisation", "outcome"])]
 
+    def __str__(self) -> str:
+        return _("Entretien de suivi du %(d)s") % {"d": self.held_on.strftime("%d/%m/%Y")}
+
 
 class Survey(TenantModel):
     """The "à froid" satisfaction questionnaire sent when the interview is held."""
@@ -340,6 +356,11 @@ class Survey(TenantModel):
     class Meta:
         verbose_name = _("questionnaire à froid")
         verbose_name_plural = _("questionnaires à froid")
+
+    def __str__(self) -> str:
+        return _("Questionnaire à froid du %(d)s") % {
+            "d": timezone.localtime(self.created_at).strftime("%d/%m/%Y")
+        }
 
 
 class SurveyResponse(TenantModel):
@@ -360,6 +381,11 @@ class SurveyResponse(TenantModel):
     class Meta:
         verbose_name = _("réponse au questionnaire à froid")
         verbose_name_plural = _("réponses au questionnaire à froid")
+
+    def __str__(self) -> str:
+        return _("Réponse du %(d)s") % {
+            "d": timezone.localtime(self.submitted_at).strftime("%d/%m/%Y")
+        }
 
 
 ACTION_STATUS_CHOICES = ActionStatus.choices

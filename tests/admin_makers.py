@@ -57,3 +57,52 @@ def make_invitation(side):
             invited_by=side.admin,
             expires_at=Invitation.default_expiry(),
         )
+
+
+# --- suivi ----------------------------------------------------------------------------------
+
+
+def _suivi_makers():
+    from tests.suivi import makers
+
+    return makers
+
+
+@admin_maker("suivi.FollowUp")
+def make_suivi_follow_up(side):
+    return _suivi_makers().admin_follow_up(side)
+
+
+@admin_maker("suivi.Invitation")
+def make_suivi_message(side):
+    return _suivi_makers().admin_message(side)
+
+
+@admin_maker("suivi.Slot")
+def make_suivi_slot(side):
+    return _suivi_makers().admin_slot(side)
+
+
+@admin_maker("suivi.Booking")
+def make_suivi_booking(side):
+    return _suivi_makers().admin_booking(side)
+
+
+@admin_maker("suivi.CheckIn")
+def make_suivi_check_in(side):
+    return _suivi_makers().admin_check_in(side)
+
+
+@admin_maker("suivi.FollowUpInterview")
+def make_suivi_interview(side):
+    return _suivi_makers().admin_interview(side)
+
+
+@admin_maker("suivi.Survey")
+def make_suivi_survey(side):
+    return _suivi_makers().admin_survey(side)
+
+
+@admin_maker("suivi.SurveyResponse")
+def make_suivi_survey_response(side):
+    return _suivi_makers().admin_survey_response(side)
