@@ -8,12 +8,21 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import TenantAdmin
+from accounts.admin import TenantAdmin, is_platform_staff
 from portal import services
 from portal.models import DataRequest, DataRequestStatus, PortalInvitation, SynthesisShare
 
 
 class ReadOnlyTenantAdmin(TenantAdmin):
+    """Shown for support, changed only by the portal's own flows (every field read-only, so
+    no foreign-key choice list is ever built)."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        return [f for f in self.fields if f != "organisation" or is_platform_staff(request)]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -84,7 +93,15 @@ class PortalInvitationAdmin(ReadOnlyTenantAdmin):
     list_display = ["email", "beneficiary", "created_at", "expires_at", "used_at", "invited_by"]
     search_fields = ["email"]
     list_select_related = ["beneficiary", "invited_by", "organisation"]
-    exclude = ["token_hash"]
+    fields = [
+        "organisation",
+        "beneficiary",
+        "email",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "used_at",
+    ]
 
 
 @admin.register(SynthesisShare)
@@ -100,4 +117,16 @@ class SynthesisShareAdmin(ReadOnlyTenantAdmin):
     ]
     list_filter = ["purpose"]
     list_select_related = ["organisation"]
-    exclude = ["token_hash", "message"]
+    fields = [
+        "organisation",
+        "synthesis",
+        "recipient_name",
+        "recipient_email",
+        "purpose",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "opened_count",
+        "last_opened_at",
+    ]

@@ -106,3 +106,27 @@ def make_suivi_survey(side):
 @admin_maker("suivi.SurveyResponse")
 def make_suivi_survey_response(side):
     return _suivi_makers().admin_survey_response(side)
+
+
+# --- portal ---------------------------------------------------------------------------------
+
+
+def _portal_makers():
+    from tests.portal import makers
+
+    return makers
+
+
+@admin_maker("portal.DataRequest")
+def make_portal_data_request(side):
+    return _portal_makers().admin_data_request(side)
+
+
+@admin_maker("portal.PortalInvitation")
+def make_portal_invitation(side):
+    return _portal_makers().admin_portal_invitation(side)
+
+
+@admin_maker("portal.SynthesisShare")
+def make_portal_synthesis_share(side):
+    return _portal_makers().admin_synthesis_share(side)

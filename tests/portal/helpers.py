@@ -51,7 +51,7 @@ def make_person(
     """A beneficiary of `side` and one bilan at `stage` (preliminary, conclusion, delivered)."""
     n = next(_counter)
     last_name = last_name or f"Portail{n}"
-    email = email or f"beneficiaire{n}@{side.organisation.slug}.test"
+    email = email or f"portail{n}@{side.organisation.slug}.test"
     consultant = side.consultant
     with side.scope():
         beneficiary = bilan_services.create_beneficiary(

@@ -69,3 +69,53 @@ def make_beneficiary_user(side):
 
 
 OTHER_SIDE_USERS["beneficiary"] = make_beneficiary_user
+
+
+# --- Django admin walk (tests/admin_makers.py) -----------------------------------------------
+
+
+def admin_data_request(side):
+    from portal.models import DataRequest
+
+    person = make_person(side, first_name="Adèle", stage="preliminary")
+    with side.scope():
+        return DataRequest.objects.create(
+            organisation=side.organisation,
+            beneficiary=person.beneficiary,
+            kind="correction",
+            details="Mon adresse a changé.",
+        )
+
+
+def admin_portal_invitation(side):
+    from portal.models import PortalInvitation, new_token
+
+    person = make_person(side, first_name="Ivan", stage="preliminary", with_user=False)
+    _raw, digest = new_token()
+    with side.scope():
+        return PortalInvitation.objects.create(
+            organisation=side.organisation,
+            beneficiary=person.beneficiary,
+            email=person.beneficiary.email,
+            token_hash=digest,
+            invited_by=side.consultant,
+            expires_at=now_plus(days=7),
+        )
+
+
+def admin_synthesis_share(side):
+    from portal.models import new_token
+
+    person = make_person(side, first_name="Sacha", stage="delivered")
+    _raw, digest = new_token()
+    with side.scope():
+        return SynthesisShare.objects.create(
+            organisation=side.organisation,
+            synthesis=person.synthesis,
+            recipient_name="Destinataire Admin",
+            recipient_email="destinataire@example.test",
+            purpose="other",
+            token_hash=digest,
+            created_by=person.user,
+            expires_at=now_plus(days=30),
+        )

@@ -1,0 +1,170 @@
+"""The portal's pages for their beneficiary, and a 404 for everyone else: another
+beneficiary of the same organisation, any user of another organisation, a consultant."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.urls import reverse
+
+from bilan import services as bilan_services
+from bilan.models import AccessAction, BilanEvent, Synthesis, SynthesisAccess
+from tests.portal.helpers import make_person
+
+
+def own_urls(person) -> list[str]:
+    bilan = person.bilan.pk
+    return [
+        reverse("portal:bilan", args=[bilan]),
+        reverse("portal:synthesis", args=[bilan]),
+        reverse("portal:synthesis_pdf", args=[bilan]),
+        reverse("portal:synthesis_share", args=[bilan]),
+        reverse("portal:action_plan", args=[bilan]),
+        reverse("portal:action_edit", args=[person.action.pk]),
+    ]
+
+
+def test_the_beneficiary_reaches_every_page_of_their_own(client, louise):
+    client.force_login(louise.user)
+    for url in [reverse("portal:home"), reverse("portal:data"), *own_urls(louise)]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_another_beneficiary_of_the_same_organisation_gets_404(client, louise, neighbour):
+    client.force_login(neighbour.user)
+    for url in own_urls(louise):
+        for method in ("get", "post"):
+            assert getattr(client, method)(url).status_code in (404, 405), (method, url)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert "Garnier" not in home
+    assert str(louise.bilan.pk) not in home
+
+
+def test_users_of_another_organisation_get_404(client, louise, foreigner, side_b):
+    for user in (foreigner.user, side_b.consultant, side_b.admin):
+        client.force_login(user)
+        for url in own_urls(louise):
+            assert client.get(url).status_code == 404, url
+            assert client.post(url).status_code in (404, 405), url
+
+
+def test_consultants_are_not_beneficiaries(client, louise, side_a):
+    client.force_login(side_a.consultant)
+    assert client.get(reverse("portal:home")).status_code == 302
+    for url in own_urls(louise):
+        assert client.get(url).status_code == 404, url
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, louise):
+    for url in [reverse("portal:home"), *own_urls(louise)]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_home_shows_the_bilan_timeline_and_consultant(client, louise, side_a):
+    client.force_login(louise.user)
+    body = client.get(reverse("portal:home")).content.decode()
+    assert "Bonjour Louise" in body
+    assert "Votre bilan commencé le 01/09/2026" in body
+    assert "Phase préliminaire" in body
+    assert "Terminée" in body
+    assert "2 h d'accompagnement sur 24 h prévues" in body
+    assert side_a.consultant.email in body
+    assert reverse("portal:synthesis", args=[louise.bilan.pk]) in body
+
+
+def test_bilan_page_lists_meetings_without_the_consultants_notes(client, louise):
+    client.force_login(louise.user)
+    body = client.get(reverse("portal:bilan", args=[louise.bilan.pk])).content.decode()
+    assert "jeudi 3 septembre 2026 à 14:30" in body
+    assert "Présentiel" in body
+    assert "NOTE-PRIVEE-DU-CONSULTANT" not in body
+
+
+def test_home_query_count_does_not_grow_with_meetings(
+    client, louise, side_a, django_assert_max_num_queries
+):
+    client.force_login(louise.user)
+    with django_assert_max_num_queries(30):
+        client.get(reverse("portal:home"))
+    with side_a.scope():
+        for day in range(4, 14):
+            bilan_services.Meeting.objects.create(
+                organisation=side_a.organisation,
+                bilan=louise.bilan,
+                phase="conclusion",
+                starts_at=louise.bilan.created_at.replace(day=day),
+                duration_minutes=30,
+                mode="video",
+            )
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_a_draft_synthesis_is_not_the_beneficiarys_to_see(client, side_a):
+    person = make_person(side_a, first_name="Diane", stage="conclusion")
+    client.force_login(person.user)
+    response = client.get(reverse("portal:synthesis", args=[person.bilan.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Pas encore remis" in body
+    assert "Reconversion souhaitée" not in body  # the draft's text
+    assert client.get(reverse("portal:synthesis_pdf", args=[person.bilan.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("portal:synthesis_comment", args=[person.bilan.pk]), {"comment": "x"}
+        ).status_code
+        == 404
+    )
+    with side_a.scope():
+        assert not SynthesisAccess.objects.exists()
+
+
+def test_reading_and_downloading_are_recorded(client, louise, side_a):
+    client.force_login(louise.user)
+    page = client.get(reverse("portal:synthesis", args=[louise.bilan.pk]))
+    assert "Reconversion souhaitée après quinze ans en comptabilité." in page.content.decode()
+    pdf = client.get(reverse("portal:synthesis_pdf", args=[louise.bilan.pk]))
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "attachment" in pdf["Content-Disposition"]
+    assert "synthese-louise-garnier-" in pdf["Content-Disposition"]
+    content = b"".join(pdf.streaming_content)
+    assert content.startswith(b"%PDF")
+    with side_a.scope():
+        synthesis = Synthesis.objects.get(bilan=louise.bilan)
+        assert hashlib.sha256(content).hexdigest() == synthesis.pdf_sha256
+        actions = list(
+            SynthesisAccess.objects.filter(user=louise.user).values_list("action", flat=True)
+        )
+    assert sorted(actions) == [AccessAction.DOWNLOAD, AccessAction.READ]
+    journal = client.get(reverse("portal:synthesis", args=[louise.bilan.pk])).content.decode()
+    assert "Téléchargement" in journal
+    assert "Lecture" in journal
+
+
+def test_the_beneficiary_comments_their_synthesis(client, louise, side_a):
+    client.force_login(louise.user)
+    url = reverse("portal:synthesis_comment", args=[louise.bilan.pk])
+    response = client.post(url, {"comment": "  Merci, je me retrouve dans ce document.  "})
+    assert response.status_code == 302
+    with side_a.scope():
+        synthesis = Synthesis.objects.get(bilan=louise.bilan)
+        assert synthesis.beneficiary_comment == "Merci, je me retrouve dans ce document."
+        assert BilanEvent.objects.filter(
+            bilan=louise.bilan, message__contains="Commentaire du bénéficiaire"
+        ).exists()
+    too_long = client.post(url, {"comment": "x" * 5001})
+    assert too_long.status_code == 400
+    body = too_long.content.decode()
+    assert "Votre formulaire contient une erreur" in body
+    assert "x" * 5001 in body  # nothing typed is lost
+
+
+@pytest.mark.parametrize("name", ["home", "data"])
+def test_plain_pages_need_a_beneficiary(client, side_b, name):
+    client.force_login(side_b.consultant)
+    response = client.get(reverse(f"portal:{name}"))
+    assert response.status_code in (302, 404)
