@@ -12,6 +12,7 @@ from bilan.api import (
     MeetingViewSet,
     SynthesisViewSet,
 )
+from suivi.api import FollowUpViewSet
 
 router = SimpleRouter(use_regex_path=False)
 router.register("beneficiaries", BeneficiaryViewSet, basename="api-beneficiary")
@@ -19,12 +20,7 @@ router.register("bilans", BilanViewSet, basename="api-bilan")
 router.register("bilans/<uuid:bilan_id>/meetings", MeetingViewSet, basename="api-meeting")
 router.register("bilans/<uuid:bilan_id>/actions", ActionViewSet, basename="api-action")
 
-try:  # the follow-ups come with the suivi app's models
-    from suivi.api import register as register_suivi
-except ImportError:  # pragma: no cover - until suivi/api.py exists
-    register_suivi = None
-if register_suivi is not None:
-    register_suivi(router)
+router.register("followups", FollowUpViewSet, basename="api-followup")
 
 synthesis = "bilans/<uuid:bilan_id>/synthesis/"
 

@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BilanStatusEnum": "bilan.models.BilanStatus",
         "ActionStatusEnum": "bilan.models.ActionStatus",
+        "FollowUpStateEnum": "suivi.models.FollowUpState",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SERVE_AUTHENTICATION": [
