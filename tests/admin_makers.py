@@ -59,6 +59,40 @@ def make_invitation(side):
         )
 
 
+# --- bilan ----------------------------------------------------------------------------------
+
+
+def _bilan_makers():
+    from tests.bilan import makers
+
+    return makers
+
+
+@admin_maker("bilan.Beneficiary")
+def make_bilan_beneficiary(side):
+    return _bilan_makers().admin_beneficiary(side)
+
+
+@admin_maker("bilan.Bilan")
+def make_bilan_bilan(side):
+    return _bilan_makers().admin_bilan(side)
+
+
+@admin_maker("bilan.Meeting")
+def make_bilan_meeting(side):
+    return _bilan_makers().admin_meeting(side)
+
+
+@admin_maker("bilan.Synthesis")
+def make_bilan_synthesis(side):
+    return _bilan_makers().admin_synthesis(side)
+
+
+@admin_maker("bilan.Action")
+def make_bilan_action(side):
+    return _bilan_makers().admin_action(side)
+
+
 # --- suivi ----------------------------------------------------------------------------------
 
 

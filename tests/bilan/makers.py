@@ -56,3 +56,32 @@ def make_action(side, context: dict) -> str:
         )
     context.setdefault("markers", []).append("ActionMarqueurIsolement")
     return str(action.pk)
+
+
+# --- Makers for the admin walk (registered in tests/admin_makers.py) -------------------------
+
+
+def admin_beneficiary(side):
+    return builders.beneficiary(side)
+
+
+def admin_bilan(side):
+    return builders.bilan(side, status=BilanStatus.CONCLUSION)
+
+
+def admin_meeting(side):
+    bilan = builders.bilan(side)
+    with side.scope():
+        return Meeting.objects.filter(bilan=bilan).first()
+
+
+def admin_synthesis(side):
+    bilan = builders.bilan(side, status=BilanStatus.CONCLUSION)
+    with side.scope():
+        return services.save_synthesis_draft(bilan, builders.SECTIONS, actor=side.consultant)
+
+
+def admin_action(side):
+    bilan = builders.bilan(side, status=BilanStatus.CONCLUSION)
+    with side.scope():
+        return services.add_action(bilan, actor=side.consultant, title="Action de l'admin")
