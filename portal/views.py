@@ -81,8 +81,8 @@ def _pdf_response(synthesis, *, inline: bool = False) -> FileResponse:
 # --- Access: invitation (consultant) and password (beneficiary) ------------------------------
 
 
-@require_POST
 @login_required
+@require_POST
 def invite(request: HttpRequest, beneficiary_id) -> HttpResponse:
     """The consultant's button on the beneficiary or bilan page: send the portal invitation."""
     beneficiary = services.beneficiaries_for(request.user).filter(pk=beneficiary_id).first()
@@ -147,8 +147,8 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
 # --- Home and bilan --------------------------------------------------------------------------
 
 
-@require_GET
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     beneficiary = services.beneficiary_of(request.user)
     if beneficiary is None:
@@ -185,8 +185,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"beneficiary": beneficiary, "cards": cards})
 
 
-@require_GET
 @beneficiary_required
+@require_GET
 def bilan_detail(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
     now = timezone.now()
@@ -226,8 +226,8 @@ def _synthesis_context(request: HttpRequest, bilan: Bilan, synthesis, **extra) -
     }
 
 
-@require_GET
 @beneficiary_required
+@require_GET
 def synthesis(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
     document = services.delivered_synthesis(bilan)
@@ -237,8 +237,8 @@ def synthesis(request: HttpRequest, bilan_id) -> HttpResponse:
     return render(request, "portal/synthesis.html", _synthesis_context(request, bilan, document))
 
 
-@require_GET
 @beneficiary_required
+@require_GET
 def synthesis_pdf(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
     document = services.delivered_synthesis(bilan)
@@ -248,8 +248,8 @@ def synthesis_pdf(request: HttpRequest, bilan_id) -> HttpResponse:
     return _pdf_response(document)
 
 
-@require_POST
 @beneficiary_required
+@require_POST
 def synthesis_comment(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
     document = services.delivered_synthesis(bilan)
@@ -267,8 +267,8 @@ def synthesis_comment(request: HttpRequest, bilan_id) -> HttpResponse:
     return redirect("portal:synthesis", bilan_id=bilan.pk)
 
 
-@require_http_methods(["GET", "POST"])
 @beneficiary_required
+@require_http_methods(["GET", "POST"])
 def synthesis_share(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
     document = services.delivered_synthesis(bilan)
@@ -302,8 +302,8 @@ def synthesis_share(request: HttpRequest, bilan_id) -> HttpResponse:
     return render(request, "portal/share_form.html", {"bilan": bilan, "form": form})
 
 
-@require_POST
 @beneficiary_required
+@require_POST
 def share_revoke(request: HttpRequest, share_id) -> HttpResponse:
     share = services.own_share(request.user, share_id)
     if share is None:
@@ -341,8 +341,8 @@ def shared_synthesis(request: HttpRequest, token: str) -> HttpResponse:
 # --- The action plan -------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
 @beneficiary_required
+@require_http_methods(["GET", "POST"])
 def action_plan(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
     if not services.action_plan_open(bilan):
@@ -367,8 +367,8 @@ def action_plan(request: HttpRequest, bilan_id) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
 @beneficiary_required
+@require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, action_id) -> HttpResponse:
     action = services.own_action(request.user, action_id)
     if action is None:
@@ -397,8 +397,8 @@ def action_edit(request: HttpRequest, action_id) -> HttpResponse:
 # --- Their data (RGPD) -----------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
 @beneficiary_required
+@require_http_methods(["GET", "POST"])
 def data(request: HttpRequest) -> HttpResponse:
     beneficiary = request.beneficiary
     form = DataRequestForm(request.POST or None)
@@ -428,8 +428,8 @@ def data(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @beneficiary_required
+@require_GET
 def data_export(request: HttpRequest) -> HttpResponse:
     archive = services.export_personal_data(request.beneficiary)
     day = timezone.localdate().strftime("%Y-%m-%d")

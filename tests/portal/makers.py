@@ -14,7 +14,6 @@ def _delivered_person(side, context: dict):
         person = make_person(side, first_name="Walkerine", stage="delivered")
         context["portal_person"] = person
         context.setdefault("markers", []).append(person.beneficiary.last_name)
-        context.setdefault("bilan", person.bilan)
     return context["portal_person"]
 
 
