@@ -30,7 +30,7 @@ def build_ics(booking: Booking, *, method: str = "PUBLISH", sequence: int | None
     calendar.add("method", method)
     event = Event()
     event.add("uid", event_uid(booking))
-    event.add("sequence", follow_up.ics_sequence if sequence is None else sequence)
+    event.add("sequence", booking.sequence if sequence is None else sequence)
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", booking.starts_at.astimezone(PARIS))
     event.add("dtend", booking.ends_at.astimezone(PARIS))

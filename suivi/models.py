@@ -263,6 +263,11 @@ class Booking(TenantModel):
     location = models.CharField(_("lieu"), max_length=200, blank=True)
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
     cancel_reason = models.TextField(_("motif"), blank=True)
+    sequence = models.PositiveIntegerField(
+        _("version du rendez-vous (ICS)"),
+        default=0,
+        help_text=_("SEQUENCE de l'événement : relevée à chaque réservation et annulation."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -795,6 +795,7 @@ def book_slot(
             duration_minutes=slot.duration_minutes,
             mode=mode,
             location=slot.location if mode == MeetingMode.IN_PERSON else "",
+            sequence=fu.ics_sequence,
         )
         try:
             with transaction.atomic():
@@ -841,7 +842,8 @@ def cancel_booking(
         booking.cancelled_at = now
         booking.cancel_reason = reason.strip()
         booking.slot = None
-        booking.save(update_fields=["cancelled_at", "cancel_reason", "slot"])
+        booking.sequence = fu.ics_sequence
+        booking.save(update_fields=["cancelled_at", "cancel_reason", "slot", "sequence"])
         if fu.state == FollowUpState.BOOKED:
             fu.state = FollowUpState.INVITED if fu.invited_at else FollowUpState.SCHEDULED
         fu.save(update_fields=["state", "ics_sequence", "updated_at"])
@@ -913,7 +915,8 @@ def decline_follow_up(
             booking.cancelled_at = now
             booking.cancel_reason = _("Suivi décliné")
             booking.slot = None
-            booking.save(update_fields=["cancelled_at", "cancel_reason", "slot"])
+            booking.sequence = fu.ics_sequence
+            booking.save(update_fields=["cancelled_at", "cancel_reason", "slot", "sequence"])
             _send_soon(
                 fu,
                 MessageKind.BOOKING_CANCELLED_CONSULTANT,
@@ -1086,7 +1089,8 @@ def cancel_follow_up(
             booking.cancelled_at = now
             booking.cancel_reason = reason.strip()
             booking.slot = None
-            booking.save(update_fields=["cancelled_at", "cancel_reason", "slot"])
+            booking.sequence = fu.ics_sequence
+            booking.save(update_fields=["cancelled_at", "cancel_reason", "slot", "sequence"])
             _send_soon(
                 fu, MessageKind.BOOKING_CANCELLED, _beneficiary_email(fu), now, booking=booking
             )
