@@ -34,6 +34,7 @@ def sign_in(page: Page, live_server, email: str, password: str = DEMO_PASSWORD) 
     page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    page.wait_for_load_state("load")
 
 
 def sign_out(page: Page) -> None:
@@ -44,12 +45,22 @@ def sign_out(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
 
-def axe_check(page: Page, *, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
-    """Run axe-core (vendored, never downloaded) on the current page; return the violations at
-    the given impacts, each reduced to what a person needs to fix it."""
+def axe_check(
+    page: Page, *, context: str | None = None, impacts: tuple[str, ...] = BLOCKING_IMPACTS
+) -> list[dict]:
+    """Run axe-core (vendored, never downloaded) on the current page, or on the part of it that
+    the CSS selector `context` names; return the violations at the given impacts, each reduced
+    to what a person needs to fix it."""
+    # Judge the page as a person sees it: stylesheets applied and fonts loaded, or sizes and
+    # contrasts are measured on a half-laid-out page.
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_SCRIPT.read_text(encoding="utf-8"))
-    results = page.evaluate("options => window.axe.run(document, options)", AXE_OPTIONS)
+    results = page.evaluate(
+        "([context, options]) => window.axe.run(context || document, options)",
+        [context, AXE_OPTIONS],
+    )
     return [
         {
             "id": violation["id"],
@@ -63,8 +74,8 @@ def axe_check(page: Page, *, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> lis
     ]
 
 
-def assert_accessible(page: Page) -> None:
-    violations = axe_check(page)
+def assert_accessible(page: Page, context: str | None = None) -> None:
+    violations = axe_check(page, context=context)
     listed = "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} {v['nodes']}" for v in violations)
     assert not violations, f"axe-core: serious or critical violations on {page.url}:\n{listed}"
 
