@@ -1,0 +1,61 @@
+"""Demo data for the portal (called by `manage.py seed_demo`, after bilan and suivi).
+Idempotent: the demo beneficiary of each organisation gets one share of their synthesis with a
+CEP operator and one handled data request, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Organisation
+from accounts.tenancy import organisation_scope
+from bilan.models import Beneficiary, Synthesis
+from portal.models import (
+    DataRequest,
+    DataRequestKind,
+    DataRequestStatus,
+    SharePurpose,
+    SynthesisShare,
+    new_token,
+)
+
+
+def seed(organisations: dict[str, Organisation], stdout=None) -> None:
+    for slug, organisation in organisations.items():
+        with organisation_scope(organisation):
+            beneficiary = Beneficiary.objects.filter(email=f"beneficiaire@{slug}.test").first()
+            if beneficiary is None or beneficiary.user_id is None:
+                continue
+            synthesis = (
+                Synthesis.objects.filter(bilan__beneficiary=beneficiary, delivered_at__isnull=False)
+                .order_by("-delivered_at")
+                .first()
+            )
+            if (
+                synthesis is not None
+                and not SynthesisShare.objects.filter(synthesis=synthesis).exists()
+            ):
+                _raw, digest = new_token()  # the demo link itself is never sent
+                SynthesisShare.objects.create(
+                    organisation=organisation,
+                    synthesis=synthesis,
+                    recipient_name="Sophie Lambert",
+                    recipient_email=f"cep@{slug}.test",
+                    purpose=SharePurpose.CEP,
+                    token_hash=digest,
+                    created_by=beneficiary.user,
+                    expires_at=timezone.now() + timedelta(days=30),
+                )
+            if not DataRequest.objects.filter(beneficiary=beneficiary).exists():
+                DataRequest.objects.create(
+                    organisation=organisation,
+                    beneficiary=beneficiary,
+                    kind=DataRequestKind.CORRECTION,
+                    details="Mon numéro de téléphone a changé : 06 98 76 54 32.",
+                    status=DataRequestStatus.DONE,
+                    response="C'est corrigé dans votre dossier.",
+                    handled_at=timezone.now(),
+                )
+    if stdout is not None:
+        stdout.write("Portal demo data ready.")
