@@ -194,6 +194,25 @@ def invite_beneficiary(beneficiary: Beneficiary, actor: User) -> SentPortalInvit
     return SentPortalInvitation(invitation, url)
 
 
+def portal_access(beneficiary: Beneficiary) -> dict[str, Any]:
+    """For the consultant's pages: has the beneficiary access to their portal, or a pending
+    invitation? {"state": "active" | "invited" | "none", "invitation": ..., "can_invite": bool}"""
+    if beneficiary.user_id is not None:
+        return {"state": "active", "invitation": None, "can_invite": False}
+    invitation = (
+        PortalInvitation.objects.filter(
+            beneficiary=beneficiary, used_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return {
+        "state": "invited" if invitation else "none",
+        "invitation": invitation,
+        "can_invite": True,
+    }
+
+
 def find_portal_invitation(raw_token: str) -> PortalInvitation | None:
     """The invitation behind a link, whatever its state (a token carries no organisation)."""
     return (

@@ -174,3 +174,17 @@ def test_sign_in_by_emailed_code(client, louise, mailoutbox):
     )
     assert confirmed.redirect_chain[-1][0] == reverse("portal:home")
     assert "Bonjour Louise" in confirmed.content.decode()
+
+
+def test_portal_access_state_for_the_consultants_pages(side_a, paul, louise):
+    with side_a.scope():
+        assert services.portal_access(paul.beneficiary)["state"] == "none"
+        sent = services.invite_beneficiary(paul.beneficiary, side_a.consultant)
+        state = services.portal_access(paul.beneficiary)
+        assert state["state"] == "invited"
+        assert state["invitation"] == sent.invitation
+        assert services.portal_access(louise.beneficiary) == {
+            "state": "active",
+            "invitation": None,
+            "can_invite": False,
+        }

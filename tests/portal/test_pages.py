@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from bilan import services as bilan_services
 from bilan.models import AccessAction, BilanEvent, Synthesis, SynthesisAccess
+from portal import services
 from tests.portal.helpers import make_person
 
 
@@ -168,3 +169,45 @@ def test_plain_pages_need_a_beneficiary(client, side_b, name):
     client.force_login(side_b.consultant)
     response = client.get(reverse(f"portal:{name}"))
     assert response.status_code in (302, 404)
+
+
+def test_home_shows_the_follow_up_and_links_to_it(client, louise, side_a):
+    from suivi.models import FollowUp
+
+    with side_a.scope():
+        follow_up = FollowUp.objects.get(bilan=louise.bilan)
+    client.force_login(louise.user)
+    body = client.get(reverse("portal:home")).content.decode()
+    assert "Entretien de suivi :" in body
+    assert follow_up.get_state_display().lower() in body
+    assert reverse("suivi:portal", args=[follow_up.pk]) in body
+
+
+@pytest.mark.parametrize("page", ["synthesis", "action_plan", "data"])
+def test_list_pages_keep_a_fixed_number_of_queries(
+    client, louise, side_a, page, django_assert_max_num_queries
+):
+    client.force_login(louise.user)
+    url = (
+        reverse("portal:data")
+        if page == "data"
+        else reverse(f"portal:{page}", args=[louise.bilan.pk])
+    )
+    client.get(url)
+    with side_a.scope():
+        synthesis = Synthesis.objects.get(bilan=louise.bilan)
+        for n in range(15):
+            bilan_services.record_access(synthesis, side_a.consultant, AccessAction.READ)
+            bilan_services.add_action(louise.bilan, actor=louise.user, title=f"Action {n}")
+            services.request_data_change(
+                louise.beneficiary, kind="other", details=f"Demande {n}", actor=louise.user
+            )
+            services.share_synthesis(
+                synthesis,
+                actor=louise.user,
+                recipient_name=f"Personne {n}",
+                recipient_email=f"p{n}@example.test",
+                purpose="other",
+            )
+    with django_assert_max_num_queries(20):
+        assert client.get(url).status_code == 200
