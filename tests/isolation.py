@@ -21,8 +21,8 @@ NOT_OBJECT_KEYWORDS: dict[str, str] = {
     "key": "allauth's signed keys (password reset, email confirmation); tested with allauth flows",
     "uidb36": "allauth password reset; tested with allauth flows",
     "path": "static and media file serving",
-    "object_id": "Django admin: walked model by model in tests/test_admin_scoping.py",
-    "app_label": "Django admin: walked model by model in tests/test_admin_scoping.py",
+    "object_id": "Django admin: walked model by model in tests/accounts/test_admin_scoping.py",
+    "app_label": "Django admin: walked model by model in tests/accounts/test_admin_scoping.py",
     "content_type_id": "Django admin's view-on-site redirect",
     "format": "DRF format suffix",
     "lang": "i18n",
@@ -31,7 +31,7 @@ NOT_OBJECT_KEYWORDS: dict[str, str] = {
 
 # URL prefixes the walk leaves to their own tests.
 SKIPPED_PREFIXES: dict[str, str] = {
-    "admin/": "walked model by model in tests/test_admin_scoping.py",
+    "admin/": "walked model by model in tests/accounts/test_admin_scoping.py",
     "accounts/": "allauth's own pages carry no organisation data",
     "i18n/": "language switch",
     "static/": "files",

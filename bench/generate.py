@@ -1,0 +1,97 @@
+"""Generate one organisation with N bilans (beneficiaries, meetings, syntheses) for benchmarks.
+
+Usage: python bench/generate.py --bilans 100000 [--slug bench-org]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import _setup  # noqa: F401
+
+from accounts.models import Organisation, Role, User
+from accounts.services import add_membership
+from accounts.tenancy import organisation_scope
+from bilan.models import Beneficiary, Bilan, BilanStatus, Funding, Meeting, Phase
+
+PARIS = ZoneInfo("Europe/Paris")
+FIRST = ["Camille", "Léa", "Hugo", "Chloé", "Louis", "Inès", "Jules", "Zoé", "Noah", "Éva"]
+LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Lefèvre"]
+STATUSES = [s for s in BilanStatus.values]
+PHASES = [Phase.PRELIMINARY, Phase.INVESTIGATION, Phase.CONCLUSION]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bilans", type=int, default=100_000)
+    parser.add_argument("--slug", default="bench-org")
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    rng = random.Random(42)  # noqa: S311 - reproducible data, not security
+
+    organisation, _ = Organisation.objects.get_or_create(
+        slug=args.slug, defaults={"name": "Organisme de mesure"}
+    )
+    consultant, created = User.objects.get_or_create(email=f"consultant@{args.slug}.test")
+    if created:
+        consultant.set_password("passerelle-demo")
+        consultant.save()
+    add_membership(organisation, consultant, Role.CONSULTANT)
+
+    started = time.monotonic()
+    with organisation_scope(organisation):
+        existing = Bilan.objects.count()
+        todo = args.bilans - existing
+        print(f"{existing} bilans exist, creating {max(todo, 0)}")
+        through = Bilan.consultants.through
+        for offset in range(existing, args.bilans, args.batch):
+            size = min(args.batch, args.bilans - offset)
+            beneficiaries = Beneficiary.objects.bulk_create(
+                Beneficiary(
+                    organisation=organisation,
+                    first_name=rng.choice(FIRST),
+                    last_name=f"{rng.choice(LAST)}-{offset + i}",
+                    email=f"beneficiaire{offset + i}@{args.slug}.test",
+                    employment_status="cdi",
+                    consent_given_on=date(2024, 1, 1),
+                    consent_method="signed",
+                )
+                for i in range(size)
+            )
+            bilans = Bilan.objects.bulk_create(
+                Bilan(
+                    organisation=organisation,
+                    beneficiary=b,
+                    status=rng.choice(STATUSES),
+                    funding=rng.choice(Funding.values),
+                    goals="Objectif",
+                    started_on=date(2023, 1, 1) + timedelta(days=rng.randrange(1400)),
+                )
+                for b in beneficiaries
+            )
+            through.objects.bulk_create(
+                through(bilan_id=b.pk, user_id=consultant.pk) for b in bilans
+            )
+            Meeting.objects.bulk_create(
+                Meeting(
+                    organisation=organisation,
+                    bilan=b,
+                    phase=PHASES[k],
+                    starts_at=datetime.combine(b.started_on, datetime.min.time(), PARIS)
+                    + timedelta(days=7 * k, hours=10),
+                    duration_minutes=rng.choice([60, 90, 120]),
+                    mode="in_person",
+                )
+                for b in bilans
+                for k in range(3)
+            )
+            print(f"  {offset + size} bilans ({time.monotonic() - started:.0f} s)")
+    print(f"done in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
