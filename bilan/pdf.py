@@ -7,6 +7,7 @@ is tagged (PDF/UA-1) so screen readers can follow its structure.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from bilan.models import Synthesis
+
+# WeasyPrint reports each rendering step at INFO level: too chatty for commands and workers.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"

@@ -211,7 +211,7 @@ def attention_flags(bilan: Bilan, minimum: Decimal | None, today: date) -> list[
         else:
             flags.append(Flag(_("Synthèse à remettre"), "blue"))
         if minimum is not None and hours < minimum:
-            flags.append(Flag(_("Sous le minimum de %(m)s h") % {"m": minimum}))
+            flags.append(Flag(_("Sous le minimum de %(m)s h") % {"m": _number(minimum)}))
     if bilan.is_open and hours >= MAX_ACCOMPANIMENT_HOURS - 2:
         flags.append(Flag(_("Proche du plafond de 24 h"), "red"))
     if bilan.is_open:
@@ -232,6 +232,12 @@ def attention_flags(bilan: Bilan, minimum: Decimal | None, today: date) -> list[
             )
         )
     return flags
+
+
+def _number(value: Decimal) -> str:
+    from django.template.defaultfilters import floatformat
+
+    return floatformat(value, -1)
 
 
 def rows_for(page: Page, organisation) -> list[Row]:

@@ -207,32 +207,38 @@ def advance_phase(bilan: Bilan, *, actor: User | None = None) -> Bilan:
         record_event(
             bilan,
             EventKind.STATUS,
-            _("Passage en %(s)s.") % {"s": bilan.get_status_display()},
+            _("Passage en %(s)s.") % {"s": bilan.get_status_display().lower()},
             actor,
         )
     return bilan
 
 
 def close_bilan(bilan: Bilan, *, actor: User | None = None) -> Bilan:
-    if bilan.status != BilanStatus.DELIVERED:
-        raise BilanError(_("Seul un bilan dont la synthèse est remise peut être clos."))
-    bilan.status = BilanStatus.CLOSED
-    bilan.ended_on = bilan.ended_on or timezone.localdate()
-    bilan.save(update_fields=["status", "ended_on", "updated_at"])
-    record_event(bilan, EventKind.STATUS, _("Bilan clos."), actor)
+    with transaction.atomic():
+        bilan = Bilan.objects.select_for_update().get(pk=bilan.pk)
+        if bilan.status != BilanStatus.DELIVERED:
+            raise BilanError(_("Seul un bilan dont la synthèse est remise peut être clos."))
+        bilan.status = BilanStatus.CLOSED
+        bilan.ended_on = bilan.ended_on or timezone.localdate()
+        bilan.save(update_fields=["status", "ended_on", "updated_at"])
+        record_event(bilan, EventKind.STATUS, _("Bilan clos."), actor)
     return bilan
 
 
 def abandon_bilan(bilan: Bilan, reason: str, *, actor: User | None = None) -> Bilan:
-    if not bilan.is_open:
-        raise BilanError(_("Seul un bilan en cours peut être abandonné."))
-    if not reason.strip():
-        raise BilanError({"abandon_reason": _("Indiquez le motif de l'abandon.")})
-    bilan.status = BilanStatus.ABANDONED
-    bilan.abandon_reason = reason.strip()
-    bilan.ended_on = timezone.localdate()
-    bilan.save(update_fields=["status", "abandon_reason", "ended_on", "updated_at"])
-    record_event(bilan, EventKind.STATUS, _("Bilan abandonné : %(r)s") % {"r": reason}, actor)
+    with transaction.atomic():
+        bilan = Bilan.objects.select_for_update().get(pk=bilan.pk)
+        if not bilan.is_open:
+            raise BilanError(_("Seul un bilan en cours peut être abandonné."))
+        if not reason.strip():
+            raise BilanError({"abandon_reason": _("Indiquez le motif de l'abandon.")})
+        bilan.status = BilanStatus.ABANDONED
+        bilan.abandon_reason = reason.strip()
+        bilan.ended_on = timezone.localdate()
+        bilan.save(update_fields=["status", "abandon_reason", "ended_on", "updated_at"])
+        record_event(
+            bilan, EventKind.STATUS, _("Bilan abandonné : %(r)s") % {"r": reason.strip()}, actor
+        )
     return bilan
 
 
@@ -277,6 +283,13 @@ class Ledger:
         return self.minimum is not None and self.total < self.minimum
 
 
+def format_hours(value: Decimal | None) -> str:
+    """Hours the French way: "13", "12,5"."""
+    from django.template.defaultfilters import floatformat
+
+    return floatformat(value, -1)
+
+
 def _hours(minutes: int | None) -> Decimal:
     return (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"))
 
@@ -293,16 +306,23 @@ def hours_ledger(bilan: Bilan) -> Ledger:
     organisation = bilan.organisation
     minimum = organisation.minimum_hours if organisation.warn_below_minimum_hours else None
     ledger = Ledger(by_phase=by_phase, total=total, planned=bilan.planned_hours, minimum=minimum)
-    if total >= MAX_ACCOMPANIMENT_HOURS - 2 and total < MAX_ACCOMPANIMENT_HOURS:
-        ledger.warnings.append(
-            _("Plus que %(h)s h avant le plafond de 24 heures.") % {"h": ledger.remaining}
-        )
-    if total >= MAX_ACCOMPANIMENT_HOURS:
-        ledger.warnings.append(_("Le plafond de 24 heures d'accompagnement est atteint."))
+    if bilan.is_open:
+        if MAX_ACCOMPANIMENT_HOURS - 2 <= total < MAX_ACCOMPANIMENT_HOURS:
+            ledger.warnings.append(
+                _("Plus que %(h)s h avant le plafond de 24 heures.")
+                % {"h": format_hours(ledger.remaining)}
+            )
+        if total >= MAX_ACCOMPANIMENT_HOURS:
+            ledger.warnings.append(_("Le plafond de 24 heures d'accompagnement est atteint."))
+        elif total > bilan.planned_hours:
+            ledger.warnings.append(
+                _("%(t)s h réalisées : plus que les %(p)s h prévues.")
+                % {"t": format_hours(total), "p": format_hours(bilan.planned_hours)}
+            )
     if ledger.below_minimum and bilan.status == BilanStatus.CONCLUSION:
         ledger.warnings.append(
             _("%(t)s h réalisées : en dessous de la durée minimale de %(m)s h.")
-            % {"t": total, "m": minimum}
+            % {"t": format_hours(total), "m": format_hours(minimum)}
         )
     return ledger
 
@@ -342,7 +362,7 @@ def _check_meeting(bilan: Bilan, meeting: Meeting, exclude_pk=None) -> None:
                         "Cet entretien porterait l'accompagnement à %(t)s h : le plafond est de "
                         "24 heures. Un administrateur peut accorder une dérogation motivée."
                     )
-                    % {"t": _hours(others + meeting.duration_minutes)}
+                    % {"t": format_hours(_hours(others + meeting.duration_minutes))}
                 }
             )
 
@@ -473,7 +493,7 @@ def delivery_warnings(bilan: Bilan) -> list[str]:
     if ledger.below_minimum:
         warnings.append(
             _("Seulement %(t)s h d'accompagnement réalisées, pour une durée minimale de %(m)s h.")
-            % {"t": ledger.total, "m": ledger.minimum}
+            % {"t": format_hours(ledger.total), "m": format_hours(ledger.minimum)}
         )
     return warnings
 

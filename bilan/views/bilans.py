@@ -20,6 +20,7 @@ from bilan.models import (
     BilanEvent,
     BilanStatus,
     Meeting,
+    MeetingMode,
     Phase,
     Synthesis,
     SynthesisAccess,
@@ -225,9 +226,11 @@ def _meeting_page(request, bilan, form, meeting=None) -> HttpResponse:
 @member_required
 def meeting_create(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = get_bilan(request, bilan_id)
+    last = Meeting.objects.filter(bilan=bilan).order_by("-starts_at").first()
     initial = {
         "phase": bilan.status if bilan.is_open else Phase.PRELIMINARY,
         "duration_minutes": 90,
+        "mode": last.mode if last else MeetingMode.IN_PERSON,
     }
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
