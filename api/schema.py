@@ -174,3 +174,11 @@ class ScopedDjangoFilterExtension(DjangoFilterExtension):
                 auto_schema, model, filterset_class, field_name, filter_field
             )
         return result
+
+
+def forbid_unknown_fields(result, generator, request, public):
+    """Request bodies refuse unknown fields (api.serializers.StrictMixin): say so in the schema."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component.setdefault("additionalProperties", False)
+    return result

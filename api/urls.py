@@ -1,10 +1,10 @@
 """/api/v1/ routes (issue 5). Identifiers are UUIDs named like the rest of the project's URLs
 (beneficiary_id, bilan_id, meeting_id, action_id, followup_id)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api.views import MeViewSet, TokenView
+from api.views import MeViewSet, TokenView, not_found
 from bilan.api import (
     ActionViewSet,
     BeneficiaryViewSet,
@@ -44,4 +44,6 @@ urlpatterns = [
         name="api-synthesis-comment",
     ),
     *router.urls,
+    # Last: anything else under /api/v1/ (a malformed id, a typo) is a JSON 404.
+    re_path(r"^[\s\S]*$", not_found, name="api-not-found"),
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -189,6 +190,14 @@ class MeViewSet(ScopedViewSet):
             "organisations": _organisations(user),
         }
         return Response(MeSerializer(body).data)
+
+
+@csrf_exempt  # nothing to protect: it only answers 404, whatever the method
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any other path under /api/v1/ (a malformed id, a typo): a JSON 404, like the rest."""
+    return JsonResponse(
+        {"detail": _("Ressource introuvable."), "code": "not_found", "errors": {}}, status=404
+    )
 
 
 # --- The account page: list, create and revoke tokens ---------------------------------------
