@@ -184,6 +184,7 @@ def _new_message(
         key=key or (str(booking.pk) if booking is not None else ""),
         to_email=to_email,
         not_before=now,
+        message_id=new_message_id(),  # stable from the start: a resend reuses it
     )
     if claim:
         row.state = MessageState.SENDING
@@ -567,44 +568,53 @@ def attach_ics(email, ics: bytes, method: str) -> None:
 
 
 def send_message(pk: UUID | str, now: datetime | None = None) -> str:
-    """Send one claimed message. Returns "sent", "skipped", "failed", "retry" or "noop"."""
+    """Send one claimed message. Returns "sent", "skipped", "failed", "retry" or "noop".
+
+    The row is locked (skip_locked) while the SMTP server takes the message and marked sent in
+    the same transaction: a duplicate task for it (the sweep requeued it meanwhile) finds it
+    locked or no longer "sending" and does nothing. If the process dies after the SMTP server
+    accepted the message and before the commit, the row stays "sending" and the sweep resends
+    it with the same Message-ID, stored when the row was created.
+    """
     now = now or timezone.now()
-    row = (
-        Invitation.objects.unscoped()
-        .select_related(
-            "organisation",
-            "follow_up__bilan__beneficiary",
-            "follow_up__consultant",
-            "follow_up__organisation",
-            "booking",
+    with transaction.atomic():
+        row = (
+            Invitation.objects.unscoped()
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related(
+                "organisation",
+                "follow_up__bilan__beneficiary",
+                "follow_up__consultant",
+                "follow_up__organisation",
+                "booking",
+            )
+            .filter(pk=pk)
+            .first()
         )
-        .filter(pk=pk)
-        .first()
-    )
-    if row is None or row.state != MessageState.SENDING:
-        return "noop"  # already sent, skipped or failed: a duplicate task does nothing
-    base = Invitation.objects.unscoped().filter(pk=row.pk, state=MessageState.SENDING)
-    with organisation_scope(row.organisation):
-        if not _still_relevant(row):
-            base.update(state=MessageState.SKIPPED)
-            return "skipped"
-        if not row.message_id:
-            # Stored (and committed) before sending: a resend after a crash reuses it.
-            message_id = make_msgid(idstring="suivi", domain=message_domain())
-            Invitation.objects.unscoped().filter(pk=row.pk, message_id="").update(
-                message_id=message_id
-            )
-            row.message_id = (
-                Invitation.objects.unscoped().values_list("message_id", flat=True).get(pk=row.pk)
-            )
-        try:
-            email = build_message(row, now)
-            email.send()
-        except Exception as error:
-            logger.warning("Sending %s failed (attempt %s): %s", row.pk, row.attempts, error)
-            return record_failure(row, error, now)
-    base.update(state=MessageState.SENT, sent_at=now, last_error="")
+        if row is None or row.state != MessageState.SENDING:
+            return "noop"  # being sent elsewhere, already sent, skipped or failed
+        with organisation_scope(row.organisation):
+            if not _still_relevant(row):
+                row.state = MessageState.SKIPPED
+                row.save(update_fields=["state"])
+                return "skipped"
+            if not row.message_id:
+                row.message_id = new_message_id()
+            try:
+                email = build_message(row, now)
+                email.send()
+            except Exception as error:
+                logger.warning("Sending %s failed (attempt %s): %s", row.pk, row.attempts, error)
+                return record_failure(row, error, now)
+            row.state = MessageState.SENT
+            row.sent_at = now
+            row.last_error = ""
+            row.save(update_fields=["state", "sent_at", "last_error", "message_id"])
     return "sent"
+
+
+def new_message_id() -> str:
+    return make_msgid(idstring="suivi", domain=message_domain())
 
 
 def record_failure(row: Invitation, error: Exception, now: datetime) -> str:
