@@ -18,14 +18,20 @@ set -m
 env -u DATABASE_URL -u REDIS_URL PORT="$port" make run >"$work/run.log" 2>&1 &
 run_pid=$!
 set +m
-for _ in $(seq 120); do
+# A first `make run` installs, migrates and seeds before it serves: give it up to 10 minutes on a
+# busy machine, but stop waiting as soon as it has died.
+started=$SECONDS
+code=000
+while [ $((SECONDS - started)) -lt 600 ]; do
   code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/accounts/login/" || true)
   [ "$code" = 200 ] && break
+  kill -0 "$run_pid" 2>/dev/null || { echo "make run exited before serving"; break; }
   sleep 1
 done
 if [ "$code" != 200 ]; then
   echo "make run did not serve the sign-in page (last status: $code)"; tail -n 60 "$work/run.log"; exit 1
 fi
+echo "make run served the sign-in page after $((SECONDS - started)) s"
 .venv/bin/python - "$port" <<'PY'
 import re, sys, urllib.parse, urllib.request, http.cookiejar
 base = f"http://127.0.0.1:{sys.argv[1]}"
