@@ -148,6 +148,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     beneficiary = services.beneficiary_of(request.user)
@@ -186,6 +187,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @beneficiary_required
+@never_cache
 @require_GET
 def bilan_detail(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
@@ -227,6 +229,7 @@ def _synthesis_context(request: HttpRequest, bilan: Bilan, synthesis, **extra) -
 
 
 @beneficiary_required
+@never_cache
 @require_GET
 def synthesis(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
@@ -238,6 +241,7 @@ def synthesis(request: HttpRequest, bilan_id) -> HttpResponse:
 
 
 @beneficiary_required
+@never_cache
 @require_GET
 def synthesis_pdf(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
@@ -268,6 +272,7 @@ def synthesis_comment(request: HttpRequest, bilan_id) -> HttpResponse:
 
 
 @beneficiary_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def synthesis_share(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
@@ -342,6 +347,7 @@ def shared_synthesis(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @beneficiary_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def action_plan(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = _own_bilan_or_404(request, bilan_id)
@@ -368,6 +374,7 @@ def action_plan(request: HttpRequest, bilan_id) -> HttpResponse:
 
 
 @beneficiary_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, action_id) -> HttpResponse:
     action = services.own_action(request.user, action_id)
@@ -398,6 +405,7 @@ def action_edit(request: HttpRequest, action_id) -> HttpResponse:
 
 
 @beneficiary_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def data(request: HttpRequest) -> HttpResponse:
     beneficiary = request.beneficiary
@@ -429,6 +437,7 @@ def data(request: HttpRequest) -> HttpResponse:
 
 
 @beneficiary_required
+@never_cache
 @require_GET
 def data_export(request: HttpRequest) -> HttpResponse:
     archive = services.export_personal_data(request.beneficiary)

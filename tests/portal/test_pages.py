@@ -211,3 +211,13 @@ def test_list_pages_keep_a_fixed_number_of_queries(
             )
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def test_personal_pages_are_never_cached(client, louise):
+    client.force_login(louise.user)
+    for url in [
+        reverse("portal:home"),
+        reverse("portal:synthesis", args=[louise.bilan.pk]),
+        reverse("portal:data_export"),
+    ]:
+        assert "no-store" in client.get(url)["Cache-Control"], url
