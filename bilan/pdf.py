@@ -60,6 +60,17 @@ def paragraphs(text: str) -> list[str]:
     return [french_typography(b) for b in blocks if b]
 
 
+def css_string(text: str) -> str:
+    """Text safe inside a double-quoted CSS string in a <style> element."""
+    out = []
+    for char in text:
+        if char in '\\"<>&' or ord(char) < 32:
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _logo_uri(organisation) -> str | None:
     logo = organisation.logo
     if not logo:
@@ -93,6 +104,7 @@ def synthesis_context(synthesis: Synthesis) -> dict:
         "goals": [french_typography(g.strip()) for g in bilan.goals.splitlines() if g.strip()],
         "delivered_on": timezone.localtime(delivered_at).date(),
         "logo_uri": _logo_uri(organisation),
+        "organisation_css": css_string(organisation.name),
         "beneficiary_comment": paragraphs(synthesis.beneficiary_comment),
     }
 

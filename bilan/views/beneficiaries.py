@@ -53,8 +53,17 @@ def beneficiary_detail(request: HttpRequest, beneficiary_id) -> HttpResponse:
     return render(
         request,
         "bilan/beneficiary_detail.html",
-        {"beneficiary": beneficiary, "bilans": bilans},
+        {"beneficiary": beneficiary, "bilans": bilans, "portal": _portal_access(beneficiary)},
     )
+
+
+def _portal_access(beneficiary) -> dict | None:
+    """The portal account's state, from the portal app (absent in a bilan-only install)."""
+    try:
+        from portal.services import portal_access
+    except ImportError:
+        return None
+    return portal_access(beneficiary)
 
 
 @member_required

@@ -104,3 +104,14 @@ def test_logo_is_drawn_when_the_organisation_has_one(side_a, delivered, tmp_path
         data = pdf.render_synthesis_pdf(delivered)
     reader = PdfReader(io.BytesIO(data))
     assert any(page.images for page in reader.pages)
+
+
+def test_organisation_name_is_safe_in_the_page_header(side_a, delivered):
+    assert pdf.css_string('A "B" </style> & C') == "A \\22 B\\22  \\3c /style\\3e  \\26  C"
+    side_a.organisation.name = 'Cap "Avenir" </style> & Cie'
+    side_a.organisation.save()
+    with side_a.scope():
+        delivered.bilan.organisation.refresh_from_db()
+        data = pdf.render_synthesis_pdf(delivered)
+    text = _loose(_text(PdfReader(io.BytesIO(data))))
+    assert 'Cap "Avenir" </style> & Cie' in text

@@ -480,3 +480,21 @@ def test_add_and_edit_actions(client, side_a):
     with side_a.scope():
         assert Action.objects.get(pk=action.pk).status == "in_progress"
     assert "En cours" in body(client.get(url("bilan_detail", bilan.pk)))
+
+
+def test_beneficiary_page_offers_the_portal_invitation(
+    client, side_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = builders.bilan(side_a).beneficiary
+    client.force_login(side_a.consultant)
+    page = url("beneficiary_detail", person.pk)
+    html = body(client.get(page))
+    assert "Pas de compte" in html
+    assert "Inviter à son espace bénéficiaire" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("portal:invite", args=[person.pk]), {"next": page}, follow=True
+        )
+    assert "Invitation envoyée" in body(response)
+    assert "Renvoyer l'invitation" in body(response)
+    assert [m.to for m in mailoutbox] == [[person.email]]
