@@ -198,6 +198,7 @@ class Row:
     bilan: Bilan
     hours_used: Decimal
     flags: list[Flag] = field(default_factory=list)
+    consultants: list[str] = field(default_factory=list)
 
 
 def attention_flags(bilan: Bilan, minimum: Decimal | None, today: date) -> list[Flag]:
@@ -251,3 +252,32 @@ def rows_for(page: Page, organisation) -> list[Row]:
         )
         for bilan in page.rows
     ]
+
+
+def attach_consultants(rows: list[Row]) -> None:
+    """Each row's consultants, in one query for the page (admins see everyone's bilans)."""
+    through = Bilan.consultants.through
+    links = (
+        through.objects.filter(bilan_id__in=[row.bilan.pk for row in rows])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    names: dict = {}
+    for link in links:
+        names.setdefault(link.bilan_id, []).append(link.user.get_full_name() or link.user.email)
+    for row in rows:
+        row.consultants = names.get(row.bilan.pk, [])
+
+
+WAITING_LIMIT = 5
+
+
+def beneficiaries_without_bilan(user: User) -> list:
+    """Beneficiaries this member entered whose bilan is not opened yet (at most a few)."""
+    from bilan.models import Beneficiary
+
+    return list(
+        Beneficiary.objects.filter(created_by=user, bilans__isnull=True).order_by("-created_at")[
+            :WAITING_LIMIT
+        ]
+    )

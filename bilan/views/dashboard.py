@@ -29,10 +29,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("apres", "avant"):
         query.pop(key, None)
+    is_admin = request.membership.is_admin
+    page_rows = portfolio.rows_for(page, request.organisation)
+    if is_admin:
+        portfolio.attach_consultants(page_rows)
     context = {
+        "is_admin": is_admin,
+        "waiting": [] if request.htmx else portfolio.beneficiaries_without_bilan(request.user),
         "form": form,
         "page": page,
-        "rows": portfolio.rows_for(page, request.organisation),
+        "rows": page_rows,
         "filtered": any(filters.get(k) for k in ("q", "status", "funding")),
         "base_query": query.urlencode(),
     }

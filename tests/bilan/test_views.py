@@ -498,3 +498,61 @@ def test_beneficiary_page_offers_the_portal_invitation(
     assert "Invitation envoyée" in body(response)
     assert "Renvoyer l'invitation" in body(response)
     assert [m.to for m in mailoutbox] == [[person.email]]
+
+
+def test_dashboard_lists_beneficiaries_waiting_for_their_bilan(client, side_a):
+    waiting = builders.beneficiary(side_a, last_name="Attente")
+    client.force_login(side_a.consultant)
+    html = body(client.get(url("dashboard")))
+    assert "Bilans à ouvrir" in html
+    assert url("bilan_create", waiting.pk) in html
+    client.force_login(side_a.admin)  # the admin did not enter them
+    assert "Bilans à ouvrir" not in body(client.get(url("dashboard")))
+
+
+def test_admin_dashboard_names_the_consultants_with_a_pinned_query_count(
+    client, side_a, colleague, django_assert_max_num_queries
+):
+    builders.bilan(side_a)
+    client.force_login(side_a.admin)
+    with django_assert_max_num_queries(14) as few:
+        client.get(url("dashboard"))
+    for _ in range(5):
+        builders.bilan(side_a, consultants=[colleague, side_a.consultant])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = body(client.get(url("dashboard")))
+    assert colleague.get_full_name() in html
+    assert side_a.consultant.get_full_name() in html
+
+
+def test_edit_bilan_consultants_and_goals(client, side_a, colleague):
+    bilan = builders.bilan(side_a)
+    data = {
+        "consultants": [str(colleague.pk)],
+        "funding": "personal",
+        "started_on": bilan.started_on.isoformat(),
+        "planned_hours": "18",
+        "goals": "Nouvel objectif",
+    }
+    client.force_login(side_a.consultant)
+    assert client.get(url("bilan_edit", bilan.pk)).status_code == 200
+    response = client.post(url("bilan_edit", bilan.pk), data)
+    assert "Seul un administrateur peut vous retirer de ce bilan" in body(response)
+    data["planned_hours"] = "30"
+    data["consultants"] = [str(side_a.consultant.pk), str(colleague.pk)]
+    response = client.post(url("bilan_edit", bilan.pk), data)
+    assert "inférieure ou égale à 24" in body(response)
+    data["planned_hours"] = "18"
+    client.post(url("bilan_edit", bilan.pk), data)
+    with side_a.scope():
+        bilan.refresh_from_db()
+        assert bilan.goals == "Nouvel objectif"
+        assert set(bilan.consultants.all()) == {side_a.consultant, colleague}
+    # The admin hands the bilan over to the colleague alone.
+    client.force_login(side_a.admin)
+    data["consultants"] = [str(colleague.pk)]
+    client.post(url("bilan_edit", bilan.pk), data)
+    with side_a.scope():
+        assert list(bilan.consultants.all()) == [colleague]
+    client.force_login(side_a.consultant)
+    assert client.get(url("bilan_detail", bilan.pk)).status_code == 404
