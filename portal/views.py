@@ -39,7 +39,9 @@ from portal.models import DataRequest, SynthesisShare
 
 
 def beneficiary_required(view):
-    """Signed in as a beneficiary; anyone else gets a 404 (the portal is not theirs)."""
+    """Signed in as a beneficiary; anyone else gets a 404 (the portal is not theirs).
+    The view runs in the beneficiary's own organisation, even for a person who also works as
+    a consultant for another organisation (whose scope the middleware would have chosen)."""
 
     @login_required
     @wraps(view)
@@ -47,7 +49,8 @@ def beneficiary_required(view):
         request.beneficiary = services.beneficiary_of(request.user)
         if request.beneficiary is None:
             raise Http404
-        return view(request, *args, **kwargs)
+        with organisation_scope(request.beneficiary.organisation):
+            return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -148,12 +151,17 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if services.beneficiary_of(request.user) is None:
+        return redirect("home")  # consultants and staff work elsewhere
+    return _beneficiary_home(request)
+
+
+@beneficiary_required
 @never_cache
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    beneficiary = services.beneficiary_of(request.user)
-    if beneficiary is None:
-        return redirect("home")  # consultants and staff work elsewhere
+def _beneficiary_home(request: HttpRequest) -> HttpResponse:
+    beneficiary = request.beneficiary
     bilans = list(
         services.own_bilans(request.user)
         .prefetch_related("consultants")

@@ -221,3 +221,14 @@ def test_personal_pages_are_never_cached(client, louise):
         reverse("portal:data_export"),
     ]:
         assert "no-store" in client.get(url)["Cache-Control"], url
+
+
+def test_a_consultant_elsewhere_still_sees_their_own_bilan(client, louise, side_b):
+    """A person who is a beneficiary in A and a consultant in B: the portal works in A."""
+    from accounts.models import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(organisation=side_b.organisation, user=louise.user, role=Role.CONSULTANT)
+    client.force_login(louise.user)
+    assert "Bonjour Louise" in client.get(reverse("portal:home")).content.decode()
+    assert client.get(reverse("portal:synthesis", args=[louise.bilan.pk])).status_code == 200
