@@ -34,6 +34,16 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+def name_blank_choices(form: forms.BaseForm) -> None:
+    """Replace Django's "---------" with words in the choice lists."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
+            continue
+        choices = list(field.choices)
+        if choices and choices[0][0] == "" and str(choices[0][1]).startswith("---"):
+            field.choices = [("", _("— Choisir —")), *choices[1:]]
+
+
 def add_service_error(form: forms.Form, error: ValidationError) -> None:
     """Show a service's refusal on the form: on its field when it names one, else on top."""
     if hasattr(error, "error_dict"):
@@ -66,6 +76,7 @@ class BeneficiaryForm(forms.ModelForm):
         self.fields["consent_given_on"].help_text = _(
             "Le bilan ne se réalise qu'avec le consentement du bénéficiaire (L6313-4)."
         )
+        name_blank_choices(self)
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -118,6 +129,7 @@ class BilanForm(forms.ModelForm):
         # Only the organisation's members (the scope filters Membership).
         self.fields["consultants"].queryset = users_of_current_organisation()
         self.fields["cpf_dossier_number"].help_text = _("Obligatoire pour un financement CPF.")
+        name_blank_choices(self)
 
     def clean(self):
         data = super().clean()
@@ -144,6 +156,10 @@ class MeetingForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
         labels = {"starts_at": _("Date et heure")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_blank_choices(self)
 
 
 class AbandonForm(forms.Form):
