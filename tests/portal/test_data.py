@@ -92,6 +92,7 @@ def test_a_request_reaches_the_admins_and_is_handled_in_the_admin(
     assert "Louise Garnier" in message.subject
     assert "06 11 22 33 44" in message.body
     assert f"/admin/portal/datarequest/{request.pk}/change/" in message.body
+    assert "Ouvrir la demande" in message.alternatives[0][0]
     page = client.get(reverse("portal:data")).content.decode()
     assert "Corriger des informations" in page
     assert "Reçue" in page

@@ -56,6 +56,10 @@ def test_share_sends_an_expiring_link_and_the_recipient_reads_it(
     assert message.subject.endswith("Louise Garnier vous transmet son document de synthèse")
     assert "Voici ma synthèse pour notre rendez-vous." in message.body
     assert "Reconversion" not in message.body  # the content stays behind the link
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "Consulter le document" in html
+    assert 'lang="fr"' in html
     path = share_path(message)
     assert row.token_hash == hash_token(path.rstrip("/").rsplit("/", 1)[1])
 
