@@ -12,7 +12,9 @@ import re
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -152,4 +154,12 @@ def settings_override(settings):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "100000/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    return settings
+    # The WSGI handler closes the connection at the end of each request; the test's transaction
+    # lives on it, so keep it open as Django's own test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield settings
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
