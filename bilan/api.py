@@ -908,6 +908,9 @@ class SynthesisViewSet(ScopedViewSet):
             return synthesis
         return services.get_synthesis(self.bilan)
 
+    def get_object(self) -> Synthesis:
+        return self._synthesis()
+
     def _response(self, synthesis: Synthesis, code: int = status.HTTP_200_OK) -> Response:
         synthesis.bilan = self.bilan
         context = {**self.get_serializer_context(), "for_beneficiary": self.api.is_beneficiary}

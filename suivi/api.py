@@ -359,7 +359,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     @action(detail=True, methods=["get", "put"])
     def interview(self, request, *args, **kwargs):
         follow_up = self.get_object()
-        if request.method == "GET":
+        if request.method != "PUT":  # GET (and HEAD)
             interview = FollowUpInterview.objects.filter(follow_up=follow_up).first()
             if interview is None:
                 raise exceptions.NotFound(_("Aucun entretien n'a encore été noté pour ce suivi."))

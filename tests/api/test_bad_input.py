@@ -118,3 +118,32 @@ def test_throttling_per_user(side_a, settings):
     codes = [client.get("/api/v1/me/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert bearer(side_a.admin).get("/api/v1/me/").status_code == 200  # per user
+
+
+def test_options_and_head_never_fail(side_a):
+    from bilan.models import BilanStatus
+    from tests.bilan import builders
+
+    bilan = builders.bilan(side_a, status=BilanStatus.DELIVERED)
+    with side_a.scope():
+        meeting = bilan.meetings.first()
+        follow_up = bilan.follow_ups.first()
+    client = bearer(side_a.consultant)
+    paths = [
+        "/api/v1/me/",
+        URL,
+        f"{URL}{bilan.beneficiary_id}/",
+        "/api/v1/bilans/",
+        f"/api/v1/bilans/{bilan.pk}/",
+        f"/api/v1/bilans/{bilan.pk}/meetings/",
+        f"/api/v1/bilans/{bilan.pk}/meetings/{meeting.pk}/",
+        f"/api/v1/bilans/{bilan.pk}/synthesis/",
+        f"/api/v1/bilans/{bilan.pk}/synthesis/pdf/",
+        f"/api/v1/bilans/{bilan.pk}/actions/",
+        "/api/v1/followups/",
+        f"/api/v1/followups/{follow_up.pk}/",
+        f"/api/v1/followups/{follow_up.pk}/interview/",
+    ]
+    for path in paths:
+        assert client.options(path).status_code in (200, 405), path
+        assert client.head(path).status_code in (200, 404, 405), path

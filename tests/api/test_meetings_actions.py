@@ -162,3 +162,15 @@ def test_another_beneficiary_of_the_same_organisation_gets_404(side_a):
     assert client.post(actions_url(bilan), {"title": "Intrusion"}, format="json").status_code == 404
     with side_a.scope():
         assert not Action.objects.filter(title="Intrusion").exists()
+
+
+def test_action_list_query_count(side_a, django_assert_max_num_queries):
+    bilan = builders.bilan(side_a, status=BilanStatus.CONCLUSION)
+    client = bearer(side_a.consultant)
+    client.post(actions_url(bilan), ACTION, format="json")
+    with django_assert_max_num_queries(9):
+        assert len(client.get(actions_url(bilan)).json()["results"]) == 1
+    for n in range(8):
+        client.post(actions_url(bilan), {**ACTION, "title": f"Action {n}"}, format="json")
+    with django_assert_max_num_queries(9):
+        assert len(client.get(actions_url(bilan)).json()["results"]) == 9
