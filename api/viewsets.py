@@ -56,7 +56,23 @@ class ApiContext:
 
 
 def _member(membership: Membership) -> ApiContext:
-    return ApiContext(membership.organisation, membership.role, membership=membership)
+    organisation = membership.organisation
+    if organisation.require_mfa and not _has_totp(membership.user_id):
+        # Same rule as the web pages (accounts.middleware.RequireMFAMiddleware), for sessions and
+        # for tokens issued before the organisation turned it on.
+        raise exceptions.PermissionDenied(
+            _(
+                "Votre organisation exige la double authentification : activez-la sur le site "
+                "avant d'utiliser l'API."
+            )
+        )
+    return ApiContext(organisation, membership.role, membership=membership)
+
+
+def _has_totp(user_id) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
 
 
 def resolve_context(request: Request) -> ApiContext:

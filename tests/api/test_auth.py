@@ -256,3 +256,16 @@ def test_subclasses_cannot_take_over_the_queryset():
         class Careless2(ScopedViewSet):
             def initial(self, request, *args, **kwargs):
                 pass
+
+
+def test_organisations_requiring_mfa_refuse_accounts_without_it(client, side_a):
+    api = bearer(side_a.consultant)  # issued before the organisation required MFA
+    side_a.organisation.require_mfa = True
+    side_a.organisation.save()
+    response = api.get("/api/v1/bilans/")
+    assert response.status_code == 403
+    assert "exige la double authentification" in response.json()["detail"]
+    client.force_login(side_a.consultant)
+    assert client.get("/api/v1/bilans/").status_code == 403
+    Authenticator.objects.create(user=side_a.consultant, type=Authenticator.Type.TOTP, data={})
+    assert api.get("/api/v1/bilans/").status_code == 200
