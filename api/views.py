@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -195,9 +196,14 @@ class MeViewSet(ScopedViewSet):
 @csrf_exempt  # nothing to protect: it only answers 404, whatever the method
 def not_found(request: HttpRequest) -> HttpResponse:
     """Any other path under /api/v1/ (a malformed id, a typo): a JSON 404, like the rest."""
-    return JsonResponse(
-        {"detail": _("Ressource introuvable."), "code": "not_found", "errors": {}}, status=404
-    )
+    detail = _("Ressource introuvable.")
+    if not request.path.endswith("/"):
+        match = resolve(request.path + "/")
+        if match.url_name != "api-not-found":
+            detail = _(
+                "Ressource introuvable : les adresses de l'API finissent par « / » (%(p)s/)."
+            ) % {"p": request.path}
+    return JsonResponse({"detail": detail, "code": "not_found", "errors": {}}, status=404)
 
 
 # --- The account page: list, create and revoke tokens ---------------------------------------

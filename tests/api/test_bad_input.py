@@ -147,3 +147,12 @@ def test_options_and_head_never_fail(side_a):
     for path in paths:
         assert client.options(path).status_code in (200, 405), path
         assert client.head(path).status_code in (200, 404, 405), path
+
+
+def test_paths_without_the_final_slash_say_so(side_a):
+    response = bearer(side_a.consultant).get("/api/v1/bilans")
+    assert response.status_code == 404
+    assert "finissent par « / » (/api/v1/bilans/)" in response.json()["detail"]
+    response = bearer(side_a.consultant).post("/api/v1/nimportequoi/", {}, format="json")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Ressource introuvable."
