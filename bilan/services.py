@@ -213,7 +213,15 @@ def advance_phase(bilan: Bilan, *, actor: User | None = None) -> Bilan:
     return bilan
 
 
+def _sync(target: Bilan, source: Bilan, fields: list[str]) -> Bilan:
+    """Callers keep their instance: copy what changed onto it."""
+    for name in fields:
+        setattr(target, name, getattr(source, name))
+    return target
+
+
 def close_bilan(bilan: Bilan, *, actor: User | None = None) -> Bilan:
+    original = bilan
     with transaction.atomic():
         bilan = Bilan.objects.select_for_update().get(pk=bilan.pk)
         if bilan.status != BilanStatus.DELIVERED:
@@ -222,10 +230,11 @@ def close_bilan(bilan: Bilan, *, actor: User | None = None) -> Bilan:
         bilan.ended_on = bilan.ended_on or timezone.localdate()
         bilan.save(update_fields=["status", "ended_on", "updated_at"])
         record_event(bilan, EventKind.STATUS, _("Bilan clos."), actor)
-    return bilan
+    return _sync(original, bilan, ["status", "ended_on", "updated_at"])
 
 
 def abandon_bilan(bilan: Bilan, reason: str, *, actor: User | None = None) -> Bilan:
+    original = bilan
     with transaction.atomic():
         bilan = Bilan.objects.select_for_update().get(pk=bilan.pk)
         if not bilan.is_open:
@@ -239,7 +248,7 @@ def abandon_bilan(bilan: Bilan, reason: str, *, actor: User | None = None) -> Bi
         record_event(
             bilan, EventKind.STATUS, _("Bilan abandonné : %(r)s") % {"r": reason.strip()}, actor
         )
-    return bilan
+    return _sync(original, bilan, ["status", "abandon_reason", "ended_on", "updated_at"])
 
 
 def grant_hours_override(bilan: Bilan, reason: str, *, actor: User) -> Bilan:

@@ -36,3 +36,16 @@ def percent(value, maximum) -> int:
 @register.filter
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@register.filter
+def date_fr(value, fmt: str = "l j F Y") -> str:
+    """A date in words, the French way: "mardi 1er décembre 2026" (ordinal for the first)."""
+    if not value:
+        return ""
+    from django.template.defaultfilters import date as date_filter
+
+    day = value.day if not hasattr(value, "astimezone") else date_filter(value, "j")
+    if str(day) == "1":
+        fmt = fmt.replace("j", r"j\e\r")
+    return date_filter(value, fmt)

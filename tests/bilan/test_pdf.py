@@ -115,3 +115,16 @@ def test_organisation_name_is_safe_in_the_page_header(side_a, delivered):
         data = pdf.render_synthesis_pdf(delivered)
     text = _loose(_text(PdfReader(io.BytesIO(data))))
     assert 'Cap "Avenir" </style> & Cie' in text
+
+
+def test_dates_in_words_use_the_french_ordinal_for_the_first():
+    from datetime import date
+
+    from django.utils import translation
+
+    from bilan.templatetags.bilan_tags import date_fr
+
+    with translation.override("fr"):
+        assert date_fr(date(2026, 12, 1)) == "mardi 1er décembre 2026"
+        assert date_fr(date(2026, 11, 26)) == "jeudi 26 novembre 2026"
+        assert date_fr(date(2026, 12, 1), "j F Y") == "1er décembre 2026"

@@ -170,6 +170,13 @@ def test_consultant_runs_a_whole_bilan(page, live_server):
     expect(page.get_by_role("link", name="Éloïse Lefèvre")).to_be_visible()
     screenshot(page, "bilan-04-portefeuille-mobile")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    # The search filters as one types (htmx), and the address follows.
+    page.get_by_role("searchbox", name="Rechercher").fill("personne")
+    expect(page.get_by_text("Aucun bilan ne correspond à votre recherche.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=personne"))
+    page.get_by_role("searchbox", name="Rechercher").fill("lefèvre")
+    expect(page.get_by_role("link", name="Éloïse Lefèvre")).to_be_visible()
 
     with organisation_scope(organisation):
         bilan = Bilan.objects.get(beneficiary__email="eloise.lefevre@exemple.fr")
