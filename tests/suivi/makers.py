@@ -8,23 +8,24 @@ from django.utils import timezone
 
 from suivi import services
 from suivi.models import FollowUp, FollowUpState, Invitation, MessageKind, Slot
-from tests.isolation import maker
+from tests.isolation import OBJECT_MAKERS, maker
 from tests.suivi.helpers import delivered_bilan, make_slot
 
 
 def _follow_up(side, context: dict) -> FollowUp:
+    """A follow-up on the bilan of the same URL (made by the bilan maker when there is one, so
+    that other makers sharing the context keep a bilan in progress)."""
     if "follow_up" in context:
         return context["follow_up"]
+    if "bilan" not in context and "bilan_id" in OBJECT_MAKERS:
+        OBJECT_MAKERS["bilan_id"](side, context)
     if "bilan" in context:
-        bilan = context["bilan"]
         with side.scope():
-            follow_up = services.schedule_follow_up(bilan, due_on=date(2031, 6, 2))
+            follow_up = services.schedule_follow_up(context["bilan"], due_on=date(2031, 6, 2))
     else:
         name = f"SuiviMarqueur{len(context.get('markers', []))}"
         bilan, _ = delivered_bilan(side, last_name=name)
         context.setdefault("markers", []).append(name)
-        context["bilan"] = bilan
-        context["beneficiary"] = bilan.beneficiary
         with side.scope():
             follow_up = FollowUp.objects.get(bilan=bilan)
     with side.scope():
