@@ -24,7 +24,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None  # not ours: sessions may still authenticate the request
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                _("En-tête Authorization invalide : attendu « Bearer <jeton> ».")
+                _("En-tête Authorization invalide : attendu « Bearer <jeton> ».")
             )
         try:
             raw = header[1].decode("ascii")

@@ -56,7 +56,7 @@ ERROR_EXAMPLES = {
     "403": OpenApiExample(
         "Organisation refusée",
         value={
-            "detail": "Vous n'êtes pas membre de l'organisation « horizon-bilans ».",
+            "detail": "Vous n'êtes pas membre de l'organisation « horizon-bilans ».",
             "code": "permission_denied",
             "errors": {},
         },
@@ -147,7 +147,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": (
-                "Jeton obtenu par `POST /api/v1/auth/token/` ou sur la page « Jetons d'API » "
+                "Jeton obtenu par `POST /api/v1/auth/token/` ou sur la page « Jetons d'API » "
                 "de votre compte. Envoyez `Authorization: Bearer <jeton>`."
             ),
         }

@@ -53,7 +53,7 @@ class OrganisationChoiceSerializer(serializers.Serializer):
 
 
 class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text=_("À envoyer dans « Authorization: Bearer <jeton> »."))
+    token = serializers.CharField(help_text=_("À envoyer dans « Authorization: Bearer <jeton> »."))
     expires_at = serializers.DateTimeField()
     organisations = OrganisationChoiceSerializer(many=True)
 

@@ -43,14 +43,14 @@ def token_for_credentials(request, email: str, password: str, *, name: str = "")
         raise TokenRefused(
             _(
                 "Votre compte est protégé par la double authentification : créez un jeton depuis "
-                "la page « Jetons d'API » de votre compte."
+                "la page « Jetons d'API » de votre compte."
             )
         )
     if any(m.organisation.require_mfa for m in memberships_of(user)):
         raise TokenRefused(
             _(
                 "Votre organisation exige la double authentification : activez-la sur le site, "
-                "puis créez un jeton depuis la page « Jetons d'API » de votre compte."
+                "puis créez un jeton depuis la page « Jetons d'API » de votre compte."
             )
         )
     return ApiToken.issue(user, name=name or _("Jeton créé par l'API"))

@@ -74,7 +74,7 @@ class TokenView(APIView):
             "Échange une adresse e-mail et un mot de passe contre un jeton, valable 30 jours par "
             "défaut. Le jeton n'est montré qu'une fois : il est conservé haché. Les comptes "
             "protégés par la double authentification créent leurs jetons depuis la page "
-            "« Jetons d'API » de leur compte. Limité à quelques essais par minute."
+            "« Jetons d'API » de leur compte. Limité à quelques essais par minute."
         ),
         request=TokenRequestSerializer,
         responses={201: TokenResponseSerializer},
@@ -201,7 +201,7 @@ def not_found(request: HttpRequest) -> HttpResponse:
         match = resolve(request.path + "/")
         if match.url_name != "api-not-found":
             detail = _(
-                "Ressource introuvable : les adresses de l'API finissent par « / » (%(p)s/)."
+                "Ressource introuvable : les adresses de l'API finissent par « / » (%(p)s/)."
             ) % {"p": request.path}
     return JsonResponse({"detail": detail, "code": "not_found", "errors": {}}, status=404)
 
@@ -239,5 +239,5 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     services.revoke_token(token)
-    messages.success(request, _("Le jeton « %(name)s » est révoqué.") % {"name": token})
+    messages.success(request, _("Le jeton « %(name)s » est révoqué.") % {"name": token})
     return redirect("api_tokens")

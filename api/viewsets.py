@@ -87,7 +87,7 @@ def resolve_context(request: Request) -> ApiContext:
         if beneficiary is not None and beneficiary.organisation.slug == slug:
             return ApiContext(beneficiary.organisation, "beneficiary", beneficiary=beneficiary)
         raise exceptions.PermissionDenied(
-            _("Vous n'êtes pas membre de l'organisation « %(slug)s ».") % {"slug": slug[:60]}
+            _("Vous n'êtes pas membre de l'organisation « %(slug)s ».") % {"slug": slug[:60]}
         )
     if len(memberships) == 1:
         return _member(memberships[0])
@@ -152,7 +152,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         self.perform_authentication(request)
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated(
-                _("Authentification requise : envoyez l'en-tête « Authorization: Bearer <jeton> ».")
+                _("Authentification requise : envoyez l'en-tête « Authorization: Bearer <jeton> ».")
             )
         self.check_throttles(request)
         self.api = resolve_context(request)

@@ -369,7 +369,7 @@ class BilanFilter(filters.FilterSet):
     status = filters.ChoiceFilter(
         choices=[("open", gettext_lazy("En cours (les trois phases)")), *BilanStatus.choices],
         method="filter_status",
-        label=gettext_lazy("État ou phase ; « open » pour les bilans en cours"),
+        label=gettext_lazy("État ou phase ; « open » pour les bilans en cours"),
     )
     funding = filters.ChoiceFilter(choices=Funding.choices)
     search = filters.CharFilter(
@@ -990,7 +990,7 @@ class SynthesisViewSet(ScopedViewSet):
     @extend_schema(
         summary="Remettre la synthèse",
         description=(
-            "Fige la synthèse, produit et archive son PDF, passe le bilan à « synthèse remise » "
+            "Fige la synthèse, produit et archive son PDF, passe le bilan à « synthèse remise » "
             "et planifie l'entretien de suivi si le bénéficiaire l'accepte. Une seule fois : "
             "une deuxième remise répond 409."
         ),

@@ -349,7 +349,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         summary="Noter l'entretien de suivi",
         description=(
             "Avancement par action, résultats au regard des objectifs, freins, leviers, "
-            "réajustement, prochaines étapes et issue. Le suivi passe à « réalisé », le "
+            "réajustement, prochaines étapes et issue. Le suivi passe à « réalisé », le "
             "questionnaire à froid est envoyé ; une date de nouveau suivi en planifie un."
         ),
         request=InterviewSerializer,

@@ -204,7 +204,7 @@ def test_an_organisation_one_is_not_member_of_is_403(side_a, side_b):
         response = bearer(side_a.consultant, HTTP_X_ORGANISATION=slug).get("/api/v1/bilans/")
         assert response.status_code == 403
         assert response.json()["detail"] == (
-            f"Vous n'êtes pas membre de l'organisation « {slug} »."
+            f"Vous n'êtes pas membre de l'organisation « {slug} »."
         )
 
 

@@ -152,7 +152,7 @@ def test_options_and_head_never_fail(side_a):
 def test_paths_without_the_final_slash_say_so(side_a):
     response = bearer(side_a.consultant).get("/api/v1/bilans")
     assert response.status_code == 404
-    assert "finissent par « / » (/api/v1/bilans/)" in response.json()["detail"]
+    assert "finissent par « / » (/api/v1/bilans/)" in response.json()["detail"]
     response = bearer(side_a.consultant).post("/api/v1/nimportequoi/", {}, format="json")
     assert response.status_code == 404
     assert response.json()["detail"] == "Ressource introuvable."
