@@ -701,7 +701,7 @@ def phase_steps(bilan: Bilan) -> list[dict[str, Any]]:
         steps.append(
             {
                 "phase": phase,
-                "label": phase.label,
+                "label": BilanStatus(phase.value).label,  # "Phase d'investigation"
                 "state": state,
                 "hours": ledger.by_phase.get(phase.value),
             }
