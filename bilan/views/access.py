@@ -26,7 +26,7 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
-def get_bilan(request: HttpRequest, bilan_id, *, for_update: bool = False) -> Bilan:
+def get_bilan(request: HttpRequest, bilan_id) -> Bilan:
     qs = bilans_for(request.user).select_related("beneficiary", "organisation")
     bilan = qs.filter(pk=bilan_id).first()
     if bilan is None:

@@ -556,3 +556,22 @@ def test_edit_bilan_consultants_and_goals(client, side_a, colleague):
         assert list(bilan.consultants.all()) == [colleague]
     client.force_login(side_a.consultant)
     assert client.get(url("bilan_detail", bilan.pk)).status_code == 404
+
+
+def test_edit_beneficiary_refuses_another_persons_email(client, side_a, colleague):
+    builders.beneficiary(side_a, email="pris@exemple.fr")
+    person = builders.bilan(side_a).beneficiary
+    client.force_login(side_a.consultant)
+    edit = url("beneficiary_edit", person.pk)
+    data = BENEFICIARY | {"email": "pris@exemple.fr", "first_name": "Nouveau"}
+    response = client.post(edit, data)
+    assert "déjà enregistré(e) avec cette adresse" in body(response)
+    assert 'value="Nouveau"' in body(response)
+    client.post(edit, data | {"email": "nouvelle@exemple.fr"})
+    with side_a.scope():
+        person.refresh_from_db()
+    assert (person.first_name, person.email) == ("Nouveau", "nouvelle@exemple.fr")
+    # A colleague who does not follow this person does not see them.
+    client.force_login(colleague)
+    assert client.get(edit).status_code == 404
+    assert client.get(url("beneficiary_detail", person.pk)).status_code == 404
