@@ -86,7 +86,7 @@ def _action_fields(form: forms.Form, actions: list[Action], initial: dict, help_
         form.fields[status_name] = forms.ChoiceField(
             label=_("Où en est « %(t)s » ?") % {"t": action.title},
             choices=ActionStatus.choices,
-            initial=saved.get("status", action.status),
+            initial=saved.get("status") or action.status,
         )
         form.fields[comment_name] = forms.CharField(
             label=help_label,
@@ -180,9 +180,13 @@ class InterviewForm(forms.ModelForm):
             "mode": {"required": _("Choisissez la modalité de l'entretien.")},
         }
 
-    def __init__(self, *args, actions: list[Action], **kwargs):
+    def __init__(self, *args, actions: list[Action], check_in: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        saved = self.instance.action_progress if self.instance.pk else {}
+        # What was recorded, else what the beneficiary said in the check-in (comments excluded).
+        if not self.instance._state.adding:
+            saved = self.instance.action_progress
+        else:
+            saved = {k: {"status": v.get("status")} for k, v in (check_in or {}).items()}
         _action_fields(self, actions, saved, _("Avancement, commentaire"))
         self.fields["outcome"].choices = [("", "---------"), *Outcome.choices]
 

@@ -223,7 +223,14 @@ def interview(request: HttpRequest, followup_id) -> HttpResponse:
             "held_on": timezone.localdate(booking.starts_at) if booking else timezone.localdate(),
             "mode": booking.mode if booking else None,
         }
-    form = InterviewForm(request.POST or None, instance=instance, initial=initial, actions=actions)
+    check_in = CheckIn.objects.filter(follow_up=fu).first()
+    form = InterviewForm(
+        request.POST or None,
+        instance=instance,
+        initial=initial,
+        actions=actions,
+        check_in=check_in.actions if check_in else None,
+    )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in InterviewForm.Meta.fields}
         fields["action_progress"] = form.actions_data()

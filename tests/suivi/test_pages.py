@@ -271,3 +271,24 @@ def test_beneficiaries_and_visitors_do_not_reach_consultant_pages(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_interview_form_starts_from_the_beneficiarys_check_in(client, side_a):
+    bilan, _ = delivered_bilan(side_a, delivered_at=NOW - timedelta(days=180))
+    fu = follow_up_of(side_a, bilan)
+    with side_a.scope():
+        first, second = services.plan_actions(fu)
+        services.save_check_in(
+            fu,
+            actions={str(first.pk): {"status": "done", "comment": "Fini en mars"}},
+            went_well="",
+            obstacles="La garde des enfants",
+            help_needed="",
+        )
+    client.force_login(side_a.consultant)
+    page = client.get(f"/suivi/{fu.pk}/entretien/").content.decode()
+    assert "La garde des enfants" in page  # the check-in next to the form
+    first_select = re.search(rf'name="action_{first.pk}_status".*?</select>', page, re.S).group()
+    second_select = re.search(rf'name="action_{second.pk}_status".*?</select>', page, re.S).group()
+    assert '<option value="done" selected>' in first_select
+    assert '<option value="todo" selected>' in second_select
