@@ -292,3 +292,23 @@ def test_the_interview_form_starts_from_the_beneficiarys_check_in(client, side_a
     second_select = re.search(rf'name="action_{second.pk}_status".*?</select>', page, re.S).group()
     assert '<option value="done" selected>' in first_select
     assert '<option value="todo" selected>' in second_select
+
+
+def test_the_slots_page_query_count_does_not_grow_with_slots(
+    client, side_a, django_assert_max_num_queries
+):
+    bilan, _ = delivered_bilan(side_a)
+    fu = follow_up_of(side_a, bilan)
+    for hour in range(3):
+        make_slot(side_a, NOW + timedelta(days=2, hours=hour))
+    with side_a.scope():
+        services.book_slot(fu, Slot.objects.order_by("starts_at").first().pk, "phone")
+    client.force_login(side_a.consultant)
+    with django_assert_max_num_queries(20) as few:
+        client.get("/suivi/creneaux/")
+    for hour in range(3, 15):
+        make_slot(side_a, NOW + timedelta(days=2, hours=hour))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get("/suivi/creneaux/").content.decode()
+    assert body.count("Libre") == 14
+    assert bilan.beneficiary.full_name in body
