@@ -216,6 +216,7 @@ def enqueue(ids: Iterable[UUID]) -> int:
     "sending" and the sweep queues them again once it is back. Nothing is lost."""
     from suivi.tasks import send_invitation
 
+    ids = list(ids)
     queued = 0
     for pk in ids:
         try:
@@ -225,7 +226,9 @@ def enqueue(ids: Iterable[UUID]) -> int:
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
             )
         except Exception:
-            logger.warning("Broker unavailable: %s message(s) left for the sweep", "some")
+            logger.warning(
+                "Broker unavailable: %d message(s) left for the sweep", len(ids) - queued
+            )
             break
         queued += 1
     return queued
