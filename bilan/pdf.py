@@ -109,15 +109,17 @@ def synthesis_context(synthesis: Synthesis) -> dict:
     }
 
 
-def render_synthesis_html(synthesis: Synthesis) -> str:
+def render_synthesis_html(synthesis: Synthesis, *, draft: bool = False) -> str:
+    context = synthesis_context(synthesis)
+    context["draft"] = draft
     with translation.override("fr"):
-        return render_to_string("pdf/synthesis.html", synthesis_context(synthesis))
+        return render_to_string("pdf/synthesis.html", context)
 
 
-def render_synthesis_pdf(synthesis: Synthesis) -> bytes:
-    """The synthesis as a tagged PDF (bytes)."""
+def render_synthesis_pdf(synthesis: Synthesis, *, draft: bool = False) -> bytes:
+    """The synthesis as a tagged PDF (bytes). A draft preview is marked as such on every page."""
     from weasyprint import HTML  # heavy import, only when a PDF is made
 
-    html = render_synthesis_html(synthesis)
+    html = render_synthesis_html(synthesis, draft=draft)
     document = HTML(string=html, base_url=str(Path(__file__).resolve().parent))
     return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)

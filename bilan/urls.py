@@ -42,6 +42,11 @@ urlpatterns = [
         name="synthesis_deliver",
     ),
     path("bilans/<uuid:bilan_id>/synthese/pdf/", views.synthesis_pdf, name="synthesis_pdf"),
+    path(
+        "bilans/<uuid:bilan_id>/synthese/apercu/",
+        views.synthesis_preview,
+        name="synthesis_preview",
+    ),
     path("bilans/<uuid:bilan_id>/actions/nouvelle/", views.action_create, name="action_create"),
     path(
         "bilans/<uuid:bilan_id>/actions/<uuid:action_id>/modifier/",

@@ -16,7 +16,12 @@ from bilan.views.bilans import (
     meeting_edit,
 )
 from bilan.views.dashboard import dashboard
-from bilan.views.synthesis import synthesis, synthesis_deliver, synthesis_pdf
+from bilan.views.synthesis import (
+    synthesis,
+    synthesis_deliver,
+    synthesis_pdf,
+    synthesis_preview,
+)
 
 __all__ = [
     "action_create",
@@ -38,4 +43,5 @@ __all__ = [
     "synthesis",
     "synthesis_deliver",
     "synthesis_pdf",
+    "synthesis_preview",
 ]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from bilan import services
 from bilan.forms import DeliveryForm, SynthesisForm, add_service_error
@@ -142,3 +143,24 @@ def synthesis_pdf(request: HttpRequest, bilan_id) -> HttpResponse:
     return FileResponse(
         document.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
     )
+
+
+@member_required
+@never_cache
+def synthesis_preview(request: HttpRequest, bilan_id) -> HttpResponse:
+    """The draft as a PDF, marked "Brouillon", to read it over before delivery."""
+    from bilan.pdf import render_synthesis_pdf
+
+    bilan = get_bilan(request, bilan_id)
+    if not services.can_read_synthesis(request.user, bilan):
+        return _forbidden(request, bilan)
+    document = services.get_synthesis(bilan)
+    if document.is_delivered:
+        return redirect("synthesis_pdf", bilan_id=bilan.pk)
+    if request.method != "GET":
+        return redirect("synthesis", bilan_id=bilan.pk)
+    data = render_synthesis_pdf(document, draft=True)
+    services.record_access(document, request.user, AccessAction.READ, _("aperçu PDF du brouillon"))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="synthese-brouillon.pdf"'
+    return response

@@ -575,3 +575,20 @@ def test_edit_beneficiary_refuses_another_persons_email(client, side_a, colleagu
     client.force_login(colleague)
     assert client.get(edit).status_code == 404
     assert client.get(url("beneficiary_detail", person.pk)).status_code == 404
+
+
+def test_draft_preview_pdf_is_marked_and_logged(client, side_a, colleague):
+    bilan = builders.bilan(side_a, status=BilanStatus.CONCLUSION)
+    with side_a.scope():
+        services.save_synthesis_draft(bilan, builders.SECTIONS, actor=side_a.consultant)
+    client.force_login(side_a.consultant)
+    assert "Aperçu PDF" in body(client.get(url("synthesis", bilan.pk)))
+    response = client.get(url("synthesis_preview", bilan.pk))
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Brouillon" in text
+    with side_a.scope():
+        assert not Synthesis.objects.get(bilan=bilan).is_delivered
+        assert SynthesisAccess.objects.filter(detail="aperçu PDF du brouillon").count() == 1
+    client.force_login(colleague)
+    assert client.get(url("synthesis_preview", bilan.pk)).status_code == 404
