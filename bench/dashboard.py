@@ -58,7 +58,7 @@ def main() -> None:
         "bilan page": f"/bilans/{sample.pk}/",
     }
     print(f"{count} bilans, {args.runs} runs each")
-    print(f"| case | median ms | p95 ms | queries |\n|---|---:|---:|---:|")
+    print("| case | median ms | p95 ms | queries |\n|---|---:|---:|---:|")
     for name, url in cases.items():
         median, p95, queries = measure(client, url, args.runs)
         print(f"| {name} | {median:.1f} | {p95:.1f} | {queries} |")

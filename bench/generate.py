@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--slug", default="bench-org")
     parser.add_argument("--batch", type=int, default=5000)
     args = parser.parse_args()
-    rng = random.Random(42)  # noqa: S311 - reproducible data, not security
+    rng = random.Random(42)
 
     organisation, _ = Organisation.objects.get_or_create(
         slug=args.slug, defaults={"name": "Organisme de mesure"}

@@ -32,6 +32,7 @@ def test_unscoped_is_the_explicit_way_across(side_a, side_b):
 
 def test_scope_is_reset_after_the_block_even_on_error(side_a):
     assert current_organisation() is None
+
     def fail_inside_scope():
         with side_a.scope():
             assert current_organisation() == side_a.organisation
