@@ -21,7 +21,7 @@ from bilan.models import Beneficiary, Bilan, BilanStatus, Funding, Meeting, Phas
 PARIS = ZoneInfo("Europe/Paris")
 FIRST = ["Camille", "Léa", "Hugo", "Chloé", "Louis", "Inès", "Jules", "Zoé", "Noah", "Éva"]
 LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Lefèvre"]
-STATUSES = [s for s in BilanStatus.values]
+STATUSES = list(BilanStatus.values)
 PHASES = [Phase.PRELIMINARY, Phase.INVESTIGATION, Phase.CONCLUSION]
 
 
