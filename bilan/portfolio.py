@@ -48,7 +48,7 @@ def _follow_up_due_subquery():
     field_names = {f.name for f in FollowUp._meta.get_fields()}
     if not {"bilan", "due_on"} <= field_names:
         return None
-    qs = FollowUp.objects.unscoped().filter(bilan=OuterRef("pk"))
+    qs = FollowUp.objects.filter(bilan=OuterRef("pk"))
     # Only follow-ups still to hold, when the model says which ones are.
     for name in ("held_at", "completed_at", "declined_at", "cancelled_at"):
         if name in field_names:
@@ -61,16 +61,14 @@ def _follow_up_due_subquery():
 def portfolio_queryset(user: User) -> QuerySet[Bilan]:
     now = timezone.now()
     minutes = (
-        Meeting.objects.unscoped()
-        .filter(bilan=OuterRef("pk"), is_accompaniment=True)
+        Meeting.objects.filter(bilan=OuterRef("pk"), is_accompaniment=True)
         .order_by()
         .values("bilan")
         .annotate(total=Sum("duration_minutes"))
         .values("total")
     )
     next_meeting = (
-        Meeting.objects.unscoped()
-        .filter(bilan=OuterRef("pk"), starts_at__gte=now)
+        Meeting.objects.filter(bilan=OuterRef("pk"), starts_at__gte=now)
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
