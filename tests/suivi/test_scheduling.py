@@ -249,3 +249,18 @@ def test_the_beat_schedule_ticks_at_an_interval_never_daily_at_2am(settings):
     assert tick["task"] == "suivi.tasks.dispatch_due_followups"
     assert tick["schedule"] == settings.FOLLOWUP_TICK_MINUTES * 60
     assert all(isinstance(entry["schedule"], float) for entry in schedule.values())
+
+
+def test_the_command_refuses_a_bad_date_with_a_clear_message(follow_up):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="n'est pas une date ISO"):
+        call_command("send_followup_invitations", "--at", "31/02/2027", stdout=io.StringIO())
+    assert mail.outbox == []
+
+
+def test_the_command_takes_a_plain_date_as_9am_paris(side_a, follow_up):
+    out = io.StringIO()
+    call_command("send_followup_invitations", "--at", "2026-11-09", stdout=out)
+    assert out.getvalue().strip().endswith("sent: 1")
+    assert rows(side_a)[0].sent_at == INVITE_DAY

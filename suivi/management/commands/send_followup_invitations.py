@@ -18,7 +18,7 @@ def parse_at(value: str) -> datetime:
         day = parse_date(value)
         if day is None:
             raise CommandError(
-                f"--at: {value!r} is not an ISO date or datetime (e.g. 2027-05-31T09:00)."
+                f"--at : « {value} » n'est pas une date ISO (par exemple 2027-05-31T09:00)."
             )
         moment = datetime(day.year, day.month, day.day, 9, 0, tzinfo=PARIS)
     if timezone.is_naive(moment):
