@@ -254,8 +254,9 @@ def test_the_beat_schedule_ticks_at_an_interval_never_daily_at_2am(settings):
 def test_the_command_refuses_a_bad_date_with_a_clear_message(follow_up):
     from django.core.management import CommandError
 
-    with pytest.raises(CommandError, match="n'est pas une date ISO"):
-        call_command("send_followup_invitations", "--at", "31/02/2027", stdout=io.StringIO())
+    for bad in ("31/02/2027", "2027-02-31", "2027-02-28T25:00", "demain"):
+        with pytest.raises(CommandError, match="n'est pas une date ISO"):
+            call_command("send_followup_invitations", "--at", bad, stdout=io.StringIO())
     assert mail.outbox == []
 
 

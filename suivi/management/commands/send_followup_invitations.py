@@ -13,14 +13,18 @@ from suivi.dates import PARIS
 
 
 def parse_at(value: str) -> datetime:
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise CommandError(
-                f"--at : « {value} » n'est pas une date ISO (par exemple 2027-05-31T09:00)."
-            )
+    """An ISO datetime (Paris time when naive), or a date alone meaning 09:00 Paris."""
+    try:
+        day = parse_date(value) if len(value.strip()) == 10 else None
+        moment = None if day else parse_datetime(value)
+    except ValueError:
+        day = moment = None
+    if day is not None:
         moment = datetime(day.year, day.month, day.day, 9, 0, tzinfo=PARIS)
+    if moment is None:
+        raise CommandError(
+            f"--at : « {value} » n'est pas une date ISO (par exemple 2027-05-31T09:00)."
+        )
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=PARIS)  # naive means Paris time
     return moment
