@@ -1245,6 +1245,7 @@ def overview(user: User, today: date | None = None) -> dict:
     soon_limit = today + timedelta(days=30)
     sections = {
         "soon": [f for f in rows if f.is_active and today <= f.due_on <= soon_limit],
+        "later": [f for f in rows if f.state == FollowUpState.SCHEDULED and f.due_on > soon_limit],
         "invited": [f for f in rows if f.state == FollowUpState.INVITED],
         "booked": [f for f in rows if f.state == FollowUpState.BOOKED],
         "held": [f for f in rows if f.state == FollowUpState.HELD],

@@ -115,10 +115,13 @@ def test_another_consultant_of_the_organisation_sees_only_their_follow_ups(clien
     colleague = UserFactory(email="collegue@alpha.test")
     MembershipFactory(organisation=side_a.organisation, user=colleague, role=Role.CONSULTANT)
     delivered_bilan(side_a, last_name="Portefeuille", delivered_at=NOW - timedelta(days=170))
+    delivered_bilan(side_a, last_name="Lointain")  # due in six months: listed further down
     client.force_login(colleague)
     assert "Portefeuille" not in client.get("/suivi/").content.decode()
     client.force_login(side_a.admin)
-    assert "Portefeuille" in client.get("/suivi/").content.decode()
+    body = client.get("/suivi/").content.decode()
+    assert "Portefeuille" in body
+    assert body.index("Programmés plus tard") < body.index("Lointain")
 
 
 def test_failed_sends_show_on_the_suivis_page_and_can_be_retried(client, side_a):
