@@ -104,20 +104,15 @@ def followup(request: HttpRequest, followup_id) -> HttpResponse:
 def _followup_context(fu: FollowUp) -> dict:
     actions = services.plan_actions(fu)
     check_in = CheckIn.objects.filter(follow_up=fu).first()
-    rows = []
-    for action in actions:
-        key = str(action.pk)
-        rows.append(
-            {
-                "action": action,
-                "check_in": (check_in.actions.get(key) if check_in else None),
-                "interview": (
-                    fu.interview.action_progress.get(key)
-                    if FollowUpInterview.objects.filter(follow_up=fu).exists()
-                    else None
-                ),
-            }
-        )
+    interview = FollowUpInterview.objects.filter(follow_up=fu).first()
+    rows = [
+        {
+            "action": action,
+            "check_in": check_in.actions.get(str(action.pk)) if check_in else None,
+            "interview": interview.action_progress.get(str(action.pk)) if interview else None,
+        }
+        for action in actions
+    ]
     return {
         "follow_up": fu,
         "bilan_link": bilan_url(fu.bilan_id),
@@ -125,7 +120,7 @@ def _followup_context(fu: FollowUp) -> dict:
         "action_rows": rows,
         "check_in": check_in,
         "booking": Booking.objects.filter(follow_up=fu, cancelled_at__isnull=True).first(),
-        "interview": FollowUpInterview.objects.filter(follow_up=fu).first(),
+        "interview": interview,
         "messages_sent": Invitation.objects.filter(follow_up=fu).order_by("created_at"),
         "survey": Survey.objects.filter(follow_up=fu).select_related("response").first(),
         "status_labels": dict(ActionStatus.choices),

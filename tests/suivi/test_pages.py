@@ -315,3 +315,24 @@ def test_the_slots_page_query_count_does_not_grow_with_slots(
         body = client.get("/suivi/creneaux/").content.decode()
     assert body.count("Libre") == 14
     assert bilan.beneficiary.full_name in body
+
+
+def test_the_follow_up_page_query_count_does_not_grow_with_actions_or_messages(
+    client, side_a, django_assert_max_num_queries
+):
+    bilan, _ = delivered_bilan(side_a, actions=("Une", "Deux"))
+    fu = follow_up_of(side_a, bilan)
+    client.force_login(side_a.consultant)
+    with django_assert_max_num_queries(30) as few:
+        client.get(f"/suivi/{fu.pk}/")
+    with side_a.scope():
+        for n in range(8):
+            from bilan.models import Action
+
+            Action.objects.create(plan=bilan.action_plan, title=f"Action {n}", position=n + 2)
+            Invitation.objects.create(
+                follow_up=fu, kind="new_link", key=str(n), to_email="x@exemple.fr"
+            )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(f"/suivi/{fu.pk}/").content.decode()
+    assert "Action 7" in body
