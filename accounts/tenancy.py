@@ -67,11 +67,37 @@ class TenantQuerySet(models.QuerySet):
     pass
 
 
+def _refuse(*args, **kwargs):
+    require_organisation()  # raises TenantScopeMissing: there is no scope
+
+
+class ScopeMissingQuerySet(TenantQuerySet):
+    """What the manager hands out with no scope: it raises when it is read, and it matches
+    no row where it is only compiled (a subquery, a form field's default choices), so it
+    fails closed either way without breaking code that builds a queryset it never reads."""
+
+    _fetch_all = _refuse
+    count = _refuse
+    exists = _refuse
+    aggregate = _refuse
+    update = _refuse
+    delete = _refuse
+    iterator = _refuse
+    in_bulk = _refuse
+    contains = _refuse
+    explain = _refuse
+
+
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
-    """Filters by the current organisation; raises without one."""
+    """Filters by the current organisation; without one, reading raises."""
 
     def get_queryset(self) -> TenantQuerySet:
-        return super().get_queryset().filter(organisation=require_organisation())
+        organisation = current_organisation()
+        if organisation is None:
+            return ScopeMissingQuerySet(self.model, using=self._db).filter(
+                organisation__isnull=True  # never true: the column is NOT NULL
+            )
+        return super().get_queryset().filter(organisation=organisation)
 
     def unscoped(self) -> TenantQuerySet:
         """All organisations' rows. Only for deliberate cross-organisation work."""

@@ -74,3 +74,21 @@ def test_middleware_scope_does_not_leak_between_requests(client, side_a):
     client.force_login(side_a.consultant)
     assert client.get("/tableau-de-bord/").status_code == 200
     assert current_organisation() is None
+
+
+def test_unscoped_queryset_fails_closed_when_only_compiled(side_a):
+    """A queryset built without a scope raises when read and matches nothing as a subquery."""
+    from accounts.models import User
+
+    guard = Membership.objects.values("user_id")
+    with pytest.raises(TenantScopeMissing):
+        list(guard)
+    with pytest.raises(TenantScopeMissing):
+        Membership.objects.filter(role="admin").update(role="consultant")
+    with pytest.raises(TenantScopeMissing):
+        Membership.objects.all().delete()
+    with pytest.raises(TenantScopeMissing):
+        Membership.objects.get(user=side_a.admin)
+    assert not User.objects.filter(pk__in=guard).exists()
+    with side_a.scope():
+        assert User.objects.filter(pk__in=Membership.objects.values("user_id")).count() == 2
