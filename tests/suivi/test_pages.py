@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from bilan.models import Action
 from suivi import services
 from suivi.models import (
     FollowUp,
@@ -327,8 +328,6 @@ def test_the_follow_up_page_query_count_does_not_grow_with_actions_or_messages(
         client.get(f"/suivi/{fu.pk}/")
     with side_a.scope():
         for n in range(8):
-            from bilan.models import Action
-
             Action.objects.create(plan=bilan.action_plan, title=f"Action {n}", position=n + 2)
             Invitation.objects.create(
                 follow_up=fu, kind="new_link", key=str(n), to_email="x@exemple.fr"
