@@ -39,22 +39,11 @@ OPEN_STATUSES = [BilanStatus.PRELIMINARY, BilanStatus.INVESTIGATION, BilanStatus
 FOLLOW_UP_SOON_DAYS = 30
 
 
-def _follow_up_due_subquery():
-    """The next follow-up due date, once the suivi app has its FollowUp model."""
-    try:
-        from suivi.models import FollowUp  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    field_names = {f.name for f in FollowUp._meta.get_fields()}
-    if not {"bilan", "due_on"} <= field_names:
-        return None
-    qs = FollowUp.objects.filter(bilan=OuterRef("pk"))
-    # Only follow-ups still to hold, when the model says which ones are.
-    for name in ("held_at", "completed_at", "declined_at", "cancelled_at"):
-        if name in field_names:
-            qs = qs.filter(**{f"{name}__isnull": True})
-    if "state" in field_names:
-        qs = qs.exclude(state__in=["held", "declined", "cancelled"])
+def _follow_up_due_subquery() -> Subquery:
+    """The due date of the bilan's next follow-up still to hold (invited, booked, ...)."""
+    from suivi.models import ACTIVE_STATES, FollowUp
+
+    qs = FollowUp.objects.filter(bilan=OuterRef("pk"), state__in=ACTIVE_STATES)
     return Subquery(qs.order_by("due_on").values("due_on")[:1], output_field=DateField())
 
 
@@ -83,10 +72,7 @@ def portfolio_queryset(user: User) -> QuerySet[Bilan]:
         )
         .order_by("-started_on", "-created_at", "-pk")
     )
-    follow_up = _follow_up_due_subquery()
-    if follow_up is not None:
-        qs = qs.annotate(follow_up_due_on=follow_up)
-    return qs
+    return qs.annotate(follow_up_due_on=_follow_up_due_subquery())
 
 
 def apply_filters(qs: QuerySet[Bilan], q: str = "", status: str = "", funding: str = ""):
