@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.tenancy import TenantModel
+from accounts.tokens import new_token
 
 LOGO_MAX_BYTES = 1024 * 1024
 
@@ -199,10 +198,6 @@ def memberships_of(user) -> models.QuerySet[Membership]:
     )
 
 
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 class Invitation(TenantModel):
     """An organisation admin invites a consultant (or admin) by email; single use, expiring."""
 
@@ -231,8 +226,7 @@ class Invitation(TenantModel):
 
     @staticmethod
     def new_token() -> tuple[str, str]:
-        raw = secrets.token_urlsafe(32)
-        return raw, hash_token(raw)
+        return new_token()
 
     @staticmethod
     def default_expiry():

@@ -20,10 +20,10 @@ from accounts.models import (
     Organisation,
     Role,
     User,
-    hash_token,
     memberships_of,
 )
 from accounts.tenancy import organisation_scope
+from accounts.tokens import hash_token
 
 
 @dataclass

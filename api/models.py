@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -12,11 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.tokens import new_token
+
 TOKEN_PREFIX = "psl_"  # noqa: S105 (a visible prefix, not a secret)
-
-
-def hash_api_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -57,12 +53,12 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user, *, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
         """Create a token; the raw value is returned once and never stored."""
-        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        raw, digest = new_token(prefix=TOKEN_PREFIX)
         days = days if days is not None else settings.API_TOKEN_TTL_DAYS
         token = cls.objects.create(
             user=user,
             name=name.strip()[:100],
-            key_hash=hash_api_token(raw),
+            key_hash=digest,
             key_prefix=raw[: len(TOKEN_PREFIX) + 6],
             expires_at=timezone.now() + timedelta(days=days),
         )

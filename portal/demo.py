@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from accounts.tenancy import organisation_scope
+from accounts.tokens import new_token
 from bilan.models import Beneficiary, Synthesis
 from portal.models import (
     DataRequest,
@@ -17,7 +18,6 @@ from portal.models import (
     DataRequestStatus,
     SharePurpose,
     SynthesisShare,
-    new_token,
 )
 
 

@@ -4,21 +4,12 @@ portal/services.py."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import hash_token
 from accounts.tenancy import TenantModel
-
-
-def new_token() -> tuple[str, str]:
-    """A random URL-safe secret and its SHA-256 digest (only the digest is stored)."""
-    raw = secrets.token_urlsafe(32)
-    return raw, hash_token(raw)
 
 
 class PortalInvitation(TenantModel):

@@ -36,8 +36,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.mail import build_email
-from accounts.models import Membership, Role, User, hash_token
+from accounts.models import Membership, Role, User
 from accounts.tenancy import organisation_scope
+from accounts.tokens import hash_token, new_token
 from bilan import services as bilan_services
 from bilan.models import (
     SECTION_FIELDS,
@@ -59,7 +60,6 @@ from portal.models import (
     PortalInvitation,
     SharePurpose,
     SynthesisShare,
-    new_token,
 )
 
 SHARE_VALIDITY_CHOICES = (7, 30, 90)  # days the beneficiary may choose for a share link

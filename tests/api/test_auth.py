@@ -12,7 +12,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import tenancy
-from api.models import ApiToken, hash_api_token
+from accounts.tokens import hash_token
+from api.models import ApiToken
 from api.viewsets import ScopedViewSet
 from tests.api.conftest import bearer
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
@@ -38,7 +39,7 @@ def test_token_for_email_and_password(side_a):
     assert token.user == side_a.consultant
     assert token.name == "Mon SI"
     # Stored hashed: the raw value is nowhere in the table.
-    assert token.key_hash == hash_api_token(body["token"])
+    assert token.key_hash == hash_token(body["token"])
     assert not ApiToken.objects.filter(key_hash=body["token"]).exists()
     expected = timezone.now() + timedelta(days=30)
     assert abs(token.expires_at - expected) < timedelta(minutes=1)

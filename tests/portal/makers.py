@@ -87,7 +87,8 @@ def admin_data_request(side):
 
 
 def admin_portal_invitation(side):
-    from portal.models import PortalInvitation, new_token
+    from accounts.tokens import new_token
+    from portal.models import PortalInvitation
 
     person = make_person(side, first_name="Ivan", stage="preliminary", with_user=False)
     _raw, digest = new_token()
@@ -103,7 +104,7 @@ def admin_portal_invitation(side):
 
 
 def admin_synthesis_share(side):
-    from portal.models import new_token
+    from accounts.tokens import new_token
 
     person = make_person(side, first_name="Sacha", stage="delivered")
     _raw, digest = new_token()

@@ -12,7 +12,8 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User, hash_token
+from accounts.models import User
+from accounts.tokens import hash_token
 from bilan.models import Beneficiary
 from portal import services
 from portal.models import PortalInvitation

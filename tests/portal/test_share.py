@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import hash_token
+from accounts.tokens import hash_token
 from bilan.models import AccessAction, SynthesisAccess
 from portal.models import SharePurpose, SynthesisShare
 
