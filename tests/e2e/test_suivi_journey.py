@@ -109,3 +109,24 @@ def test_beneficiary_books_and_prepares_consultant_records_the_interview(
     assert fu.state == FollowUpState.HELD
     assert FollowUpInterview.objects.unscoped().get(follow_up=fu).outcome == "in_progress"
     assert mail.outbox[-1].subject.startswith("Votre avis sur votre bilan")
+
+
+def test_consultant_publishes_slots(page, live_server, side_a):
+    sign_in(page, live_server, side_a.consultant.email, PASSWORD)
+    page.goto(live_server.url + "/suivi/")
+    page.get_by_role("link", name="Mes créneaux").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes créneaux de suivi")
+    page.get_by_label("Date").fill("32/13/2030")
+    page.get_by_role("button", name="Publier").click()
+    expect(page.get_by_role("alert")).to_contain_text("Votre formulaire contient une erreur")
+    expect(page.get_by_label("Date")).to_have_value("32/13/2030")  # nothing typed is lost
+    day = next_working_day(timezone.localdate() + timedelta(days=5))
+    page.get_by_label("Date").fill(day.strftime("%d/%m/%Y"))
+    page.get_by_label("Heure du premier créneau").fill("14:00")
+    page.get_by_label("Nombre de créneaux à la suite").fill("3")
+    page.get_by_role("button", name="Publier").click()
+    expect(page.get_by_role("status")).to_contain_text("3 créneau(x) publié(s)")
+    expect(page.locator("table.data tbody tr")).to_have_count(3)
+    expect(page.locator("table.data")).to_contain_text("16:00")
+    screenshot(page, "suivi-08-creneaux-consultant")
+    assert_accessible(page)
