@@ -57,7 +57,7 @@ def test_beneficiary_journey_on_a_phone(page, live_server, side_a, tmp_path):
     expect(page).to_have_url(re.compile(r"/mon-espace/$"))
     expect(page.get_by_role("status")).to_contain_text("Votre espace est prêt")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Louise")
-    expect(page.locator("main")).to_contain_text("Phase conclusion")
+    expect(page.locator("main")).to_contain_text("Phase de conclusion")
     expect(page.locator("main")).to_contain_text(side_a.consultant.email)
     screenshot(page, "portal-03-accueil")
     assert_accessible(page)
