@@ -6,7 +6,6 @@ Due dates are data (DESIGN §5): the tick reads them; nothing waits in a Celery 
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -201,10 +200,6 @@ class AccessLink(TenantModel):
         verbose_name = _("lien d'accès")
         verbose_name_plural = _("liens d'accès")
         ordering = ["-created_at"]
-
-    @staticmethod
-    def hash(secret: str) -> str:
-        return hashlib.sha256(secret.encode()).hexdigest()
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} · {self.expires_at:%d/%m/%Y}"

@@ -14,7 +14,6 @@ reuses it), sends, and records `sent_at`.
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
 from accounts.tenancy import organisation_scope, require_organisation
+from accounts.tokens import hash_token, new_token
 from bilan.models import Action, Bilan, EventKind, MeetingMode, Synthesis
 from suivi import dates
 from suivi.models import (
@@ -648,12 +648,12 @@ def retry_failed_message(row: Invitation, *, actor: User, now: datetime | None =
 def issue_link(follow_up: FollowUp, purpose: str, now: datetime | None = None) -> str:
     """A signed, expiring, single-use token for one purpose. Only its hash is stored."""
     now = now or timezone.now()
-    secret = secrets.token_urlsafe(24)
+    secret, digest = new_token(nbytes=24)
     link = AccessLink.objects.unscoped().create(
         organisation_id=follow_up.organisation_id,
         follow_up=follow_up,
         purpose=purpose,
-        secret_hash=AccessLink.hash(secret),
+        secret_hash=digest,
         expires_at=now + link_validity(),
     )
     return signing.dumps({"l": str(link.pk), "s": secret}, salt=LINK_SALT)
@@ -670,7 +670,7 @@ def resolve_link(token: str, now: datetime | None = None) -> AccessLink:
         link = (
             AccessLink.objects.unscoped()
             .select_related("follow_up__organisation", "follow_up__bilan__beneficiary")
-            .filter(pk=data["l"], secret_hash=AccessLink.hash(data["s"]))
+            .filter(pk=data["l"], secret_hash=hash_token(data["s"]))
             .first()
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError):
