@@ -65,8 +65,12 @@ class TenantAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._allowed(request)
 
+    #: False for rows that only the services create (follow-ups, messages, bookings...):
+    #: an admin form would skip their rules.
+    allow_add = True
+
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request)
+        return self.allow_add and self._allowed(request)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._allowed(request)

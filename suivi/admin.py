@@ -15,6 +15,7 @@ from suivi.models import (
 
 @admin.register(FollowUp)
 class FollowUpAdmin(TenantAdmin):
+    allow_add = False  # created by suivi.services
     list_display = ("bilan", "kind", "consultant", "state", "due_on", "invite_on")
     list_filter = ("state", "kind")
     date_hierarchy = "due_on"
@@ -30,6 +31,7 @@ class FollowUpAdmin(TenantAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(TenantAdmin):
+    allow_add = False  # created by suivi.services
     list_display = ("follow_up", "kind", "to_email", "state", "attempts", "sent_at")
     list_filter = ("state", "kind")
     readonly_fields = (
@@ -50,18 +52,21 @@ class SlotAdmin(TenantAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(TenantAdmin):
+    allow_add = False  # created by suivi.services
     list_display = ("follow_up", "starts_at", "mode", "cancelled_at")
     readonly_fields = ("follow_up", "slot")
 
 
 @admin.register(CheckIn)
 class CheckInAdmin(TenantAdmin):
+    allow_add = False  # created by suivi.services
     list_display = ("follow_up", "submitted_at")
     readonly_fields = ("follow_up",)
 
 
 @admin.register(FollowUpInterview)
 class FollowUpInterviewAdmin(TenantAdmin):
+    allow_add = False  # created by suivi.services
     list_display = ("follow_up", "held_on", "outcome")
     list_filter = ("outcome",)
     readonly_fields = ("follow_up", "recorded_by")
@@ -69,11 +74,13 @@ class FollowUpInterviewAdmin(TenantAdmin):
 
 @admin.register(Survey)
 class SurveyAdmin(TenantAdmin):
+    allow_add = False  # created by suivi.services
     list_display = ("follow_up", "created_at")
     readonly_fields = ("follow_up",)
 
 
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(TenantAdmin):
+    allow_add = False  # created by suivi.services
     list_display = ("survey", "satisfaction", "usefulness", "project_status", "submitted_at")
     readonly_fields = ("survey",)
