@@ -38,7 +38,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(MANAGE) makemigrations --check --dry-run
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run  # development settings: no production secrets needed
 
 format: install
 	$(VENV)/bin/ruff check --fix .
