@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import ROLE_RANK, Invitation, Membership, Organisation, Role, User
-from accounts.tenancy import TenantModel
+from accounts.tenancy import TenantModel, current_organisation, organisation_scope
 
 
 def is_platform_staff(request: HttpRequest) -> bool:
@@ -64,6 +64,9 @@ class TenantAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._allowed(request)
+
+    #: Fields whose person joins the organisation through this very row (a membership).
+    joining_fields: tuple[str, ...] = ()
 
     #: False for rows that only the services create (follow-ups, messages, bookings...):
     #: an admin form would skip their rules.
@@ -116,10 +119,67 @@ class TenantAdmin(admin.ModelAdmin):
             kwargs.setdefault("queryset", own_organisation(request))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and is_platform_staff(request) and "organisation" not in fields:
+            fields.append("organisation")  # a row never moves to another organisation
+        return fields
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        owner = obj.organisation if obj is not None else getattr(request, "organisation", None)
+        admin_self = self
+
+        class SameOrganisationForm(form_class):
+            """Related rows and people must belong to the row's organisation."""
+
+            def clean(self):
+                cleaned = super().clean()
+                organisation = cleaned.get("organisation") or owner
+                if organisation is not None:
+                    checked = {
+                        k: v for k, v in cleaned.items() if k not in admin_self.joining_fields
+                    }
+                    for field, message in foreign_related_rows(organisation, checked).items():
+                        self.add_error(field, message)
+                return cleaned
+
+            def _post_clean(self):
+                # Model validation (unique constraints) reads through the scoped manager:
+                # platform staff have no scope, so validate inside the row's organisation.
+                organisation = self.cleaned_data.get("organisation") or owner
+                if current_organisation() is None and organisation is not None:
+                    with organisation_scope(organisation):
+                        return super()._post_clean()
+                return super()._post_clean()
+
+        return SameOrganisationForm
+
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         if not is_platform_staff(request):
             obj.organisation = request.organisation
         super().save_model(request, obj, form, change)
+
+
+def foreign_related_rows(organisation: Organisation, cleaned: dict) -> dict[str, str]:
+    """Fields of a form whose rows (or people) belong to another organisation."""
+    errors = {}
+    for field, value in cleaned.items():
+        values = list(value) if isinstance(value, models.QuerySet | list | tuple) else [value]
+        for item in values:
+            if isinstance(item, TenantModel) and item.organisation_id != organisation.pk:
+                errors[field] = _("Cet élément appartient à une autre organisation.")
+            elif isinstance(item, User) and not belongs_to(item, organisation):
+                errors[field] = _("Cette personne ne fait pas partie de l'organisation.")
+    return errors
+
+
+def belongs_to(user: User, organisation: Organisation) -> bool:
+    """A member, or a beneficiary of the organisation (their portal account)."""
+    if Membership.objects.unscoped().filter(user=user, organisation=organisation).exists():
+        return True
+    beneficiary = getattr(user, "beneficiary_profile", None)
+    return beneficiary is not None and beneficiary.organisation_id == organisation.pk
 
 
 def own_organisation(request: HttpRequest) -> models.QuerySet[Organisation]:
@@ -235,6 +295,7 @@ class MembershipForm(forms.ModelForm):
 
 @admin.register(Membership)
 class MembershipAdmin(TenantAdmin):
+    joining_fields = ("user",)
     list_display = ["user", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
