@@ -83,16 +83,22 @@ def find_duplicate_beneficiary(
     return qs.first()
 
 
+def _refuse_duplicate(duplicate: Beneficiary | None, actor: User | None) -> None:
+    """One person, one record. The name is told only to someone who may see that record."""
+    if duplicate is None:
+        return
+    if actor is None or beneficiaries_for(actor).filter(pk=duplicate.pk).exists():
+        message = _("%(name)s est déjà enregistré(e) avec cette adresse.") % {
+            "name": duplicate.full_name
+        }
+    else:
+        message = _("Cette adresse e-mail est déjà enregistrée dans l'organisation.")
+    raise BilanError({"email": message})
+
+
 def create_beneficiary(*, actor: User | None = None, **fields) -> Beneficiary:
     fields["email"] = fields["email"].strip().lower()
-    duplicate = find_duplicate_beneficiary(fields["email"])
-    if duplicate is not None:
-        raise BilanError(
-            {
-                "email": _("%(name)s est déjà enregistré(e) avec cette adresse.")
-                % {"name": duplicate.full_name}
-            }
-        )
+    _refuse_duplicate(find_duplicate_beneficiary(fields["email"]), actor)
     return Beneficiary.objects.create(
         organisation=require_organisation(), created_by=actor, **fields
     )
@@ -103,14 +109,7 @@ def update_beneficiary(
 ) -> Beneficiary:
     if "email" in fields:
         fields["email"] = fields["email"].strip().lower()
-        duplicate = find_duplicate_beneficiary(fields["email"], exclude=beneficiary)
-        if duplicate is not None:
-            raise BilanError(
-                {
-                    "email": _("%(name)s est déjà enregistré(e) avec cette adresse.")
-                    % {"name": duplicate.full_name}
-                }
-            )
+        _refuse_duplicate(find_duplicate_beneficiary(fields["email"], exclude=beneficiary), actor)
     for name, value in fields.items():
         setattr(beneficiary, name, value)
     _clean(beneficiary, ["organisation", "user", "created_by"])

@@ -398,3 +398,28 @@ def test_cpf_withdrawal_period_counts_french_working_days(side_a):
         started_on=date(2026, 5, 1),
     )
     assert services.cpf_withdrawal_ends_on(bilan) == date(2026, 5, 20)
+
+
+def test_duplicate_email_names_the_person_only_to_who_may_see_them(side_a):
+    from datetime import date
+
+    from bilan import services
+    from bilan.services import BilanError
+
+    fields = {
+        "first_name": "Odile",
+        "last_name": "Secrète",
+        "email": "odile@example.test",
+        "employment_status": "cdi",
+        "consent_given_on": date(2026, 1, 5),
+        "consent_method": "signed",
+    }
+    with side_a.scope():
+        services.create_beneficiary(actor=side_a.admin, **fields)
+        with pytest.raises(BilanError) as as_admin:
+            services.create_beneficiary(actor=side_a.admin, **fields)
+        with pytest.raises(BilanError) as as_consultant:
+            services.create_beneficiary(actor=side_a.consultant, **fields)
+    assert "Odile Secrète" in as_admin.value.message_dict["email"][0]
+    assert "Odile" not in as_consultant.value.message_dict["email"][0]
+    assert "déjà enregistrée" in as_consultant.value.message_dict["email"][0]
