@@ -106,8 +106,10 @@ def decode_cursor(cursor: str) -> tuple[date, datetime, UUID] | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         started, created, pk = raw.split("|")
         started_on, created_at = parse_date(started), parse_datetime(created)
-        if started_on is None or created_at is None:
+        if started_on is None or created_at is None or created_at.tzinfo is None:
             return None
+        if not (1900 < started_on.year < 9999 and 1900 < created_at.year < 9999):
+            return None  # out of range: PostgreSQL would overflow on it
         return started_on, created_at, UUID(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None

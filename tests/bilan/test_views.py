@@ -592,3 +592,21 @@ def test_draft_preview_pdf_is_marked_and_logged(client, side_a, colleague):
         assert SynthesisAccess.objects.filter(detail="aperçu PDF du brouillon").count() == 1
     client.force_login(colleague)
     assert client.get(url("synthesis_preview", bilan.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "9999-12-31|9999-12-31T23:59:59-12:00|00000000-0000-0000-0000-000000000000",
+        "2026-01-01|2026-01-01T10:00:00|00000000-0000-0000-0000-000000000000",
+        "n'importe quoi",
+    ],
+)
+def test_a_forged_portfolio_cursor_shows_the_first_page(client, side_a, raw):
+    import base64
+
+    client.force_login(side_a.consultant)
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    for key in ("apres", "avant"):
+        response = client.get(f"/tableau-de-bord/?{key}={cursor}")
+        assert response.status_code == 200
