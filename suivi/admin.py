@@ -1,4 +1,14 @@
+"""The suivi rows in the admin: read-only, metadata only.
+
+Follow-ups, messages, bookings, check-ins, interviews and surveys change only through
+suivi.services (the pages and the tick): an admin form would skip their rules (reviving a declined
+follow-up, sending a beneficiary's single-use link to another address...). Platform staff have no
+access to the content of a follow-up (DESIGN §4): the free-text and answer fields are not shown.
+Slots stay editable (a consultant's availability, no beneficiary data).
+"""
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from accounts.admin import TenantAdmin
 from suivi.models import (
@@ -13,14 +23,31 @@ from suivi.models import (
 )
 
 
+class ReadOnlyMixin:
+    """View only: no add, no change, no delete (the services own these rows)."""
+
+    allow_add = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(FollowUp)
-class FollowUpAdmin(TenantAdmin):
-    allow_add = False  # created by suivi.services
+class FollowUpAdmin(ReadOnlyMixin, TenantAdmin):
     list_display = ("bilan", "kind", "consultant", "state", "due_on", "invite_on")
     list_filter = ("state", "kind")
     date_hierarchy = "due_on"
+    # What the beneficiary or the consultant wrote stays out of the admin.
+    exclude = ("move_reason", "cancel_reason", "another_time_request")
     readonly_fields = (
         "bilan",
+        "consultant",
         "invited_at",
         "answered_at",
         "declined_at",
@@ -30,8 +57,7 @@ class FollowUpAdmin(TenantAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(TenantAdmin):
-    allow_add = False  # created by suivi.services
+class InvitationAdmin(ReadOnlyMixin, TenantAdmin):
     list_display = ("follow_up", "kind", "to_email", "state", "attempts", "sent_at")
     list_filter = ("state", "kind")
     readonly_fields = (
@@ -51,36 +77,42 @@ class SlotAdmin(TenantAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(TenantAdmin):
-    allow_add = False  # created by suivi.services
+class BookingAdmin(ReadOnlyMixin, TenantAdmin):
     list_display = ("follow_up", "starts_at", "mode", "cancelled_at")
+    exclude = ("cancel_reason",)
     readonly_fields = ("follow_up", "slot")
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(TenantAdmin):
-    allow_add = False  # created by suivi.services
+class CheckInAdmin(ReadOnlyMixin, TenantAdmin):
     list_display = ("follow_up", "submitted_at")
-    readonly_fields = ("follow_up",)
+    exclude = ("actions", "went_well", "obstacles", "help_needed")
+    readonly_fields = ("follow_up", "submitted_at")
 
 
 @admin.register(FollowUpInterview)
-class FollowUpInterviewAdmin(TenantAdmin):
-    allow_add = False  # created by suivi.services
+class FollowUpInterviewAdmin(ReadOnlyMixin, TenantAdmin):
     list_display = ("follow_up", "held_on", "outcome")
     list_filter = ("outcome",)
+    exclude = (
+        "action_progress",
+        "results_vs_goals",
+        "obstacles",
+        "levers",
+        "adjustment",
+        "next_steps",
+    )
     readonly_fields = ("follow_up", "recorded_by")
 
 
 @admin.register(Survey)
-class SurveyAdmin(TenantAdmin):
-    allow_add = False  # created by suivi.services
+class SurveyAdmin(ReadOnlyMixin, TenantAdmin):
     list_display = ("follow_up", "created_at")
-    readonly_fields = ("follow_up",)
+    readonly_fields = ("follow_up", "created_at")
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(TenantAdmin):
-    allow_add = False  # created by suivi.services
+class SurveyResponseAdmin(ReadOnlyMixin, TenantAdmin):
     list_display = ("survey", "satisfaction", "usefulness", "project_status", "submitted_at")
-    readonly_fields = ("survey",)
+    exclude = ("comment",)
+    readonly_fields = ("survey", "submitted_at")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bilan.models import Action, ActionStatus, MeetingMode
@@ -228,6 +229,20 @@ class SlotsForm(forms.Form):
     location = forms.CharField(
         label=_("Adresse pour le présentiel"), required=False, max_length=200
     )
+
+    #: Slots are published at most this far ahead.
+    HORIZON_DAYS = 366
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError(_("Choisissez une date à venir."), code="past")
+        if day > today + timedelta(days=self.HORIZON_DAYS):
+            raise forms.ValidationError(
+                _("Publiez des créneaux au plus un an à l'avance."), code="too_far"
+            )
+        return day
 
 
 class SurveyForm(forms.ModelForm):

@@ -472,11 +472,26 @@ BOOKING_KINDS = {
     MessageKind.INTERVIEW_REMINDER,
 }
 CANCEL_KINDS = {MessageKind.BOOKING_CANCELLED, MessageKind.BOOKING_CANCELLED_CONSULTANT}
+# What goes to the consultant; every other kind is written to the beneficiary.
+CONSULTANT_KINDS = {
+    MessageKind.BOOKING_CONSULTANT,
+    MessageKind.BOOKING_CANCELLED_CONSULTANT,
+    MessageKind.ANOTHER_TIME,
+    MessageKind.DECLINED_CONSULTANT,
+}
+
+
+def _to_beneficiary(row: Invitation) -> bool:
+    return row.kind not in CONSULTANT_KINDS
 
 
 def _still_relevant(row: Invitation) -> bool:
     fu = row.follow_up
     kind = row.kind
+    if fu.state == FollowUpState.DECLINED and _to_beneficiary(row):
+        return False  # rule 7: once declined, nothing more is sent to the beneficiary
+    if kind == MessageKind.SURVEY:
+        return fu.state == FollowUpState.HELD
     if kind in (MessageKind.INVITATION, MessageKind.REMINDER_1, MessageKind.REMINDER_2):
         return fu.state == FollowUpState.INVITED
     if kind == MessageKind.NEW_LINK:
@@ -636,6 +651,9 @@ def retry_failed_message(row: Invitation, *, actor: User, now: datetime | None =
     """The consultant asks for a failed message to be sent again."""
     if row.state != MessageState.FAILED:
         raise SuiviError(_("Ce message n'est pas en échec."))
+    state = FollowUp.objects.unscoped().filter(pk=row.follow_up_id).values_list("state", flat=True)
+    if state.first() == FollowUpState.DECLINED:
+        raise SuiviError(_("Ce suivi a été décliné : plus aucun message n'est renvoyé."))
     row.state = MessageState.PENDING
     row.attempts = 0
     row.not_before = now or timezone.now()
@@ -943,10 +961,11 @@ def decline_follow_up(
         fu.cancel_reason = reason.strip()
         fu.answered_at = fu.answered_at or now
         fu.save()
-        # Messages not yet sent to the beneficiary are dropped.
-        Invitation.objects.filter(follow_up=fu, state=MessageState.PENDING).exclude(
-            to_email=fu.consultant.email
-        ).update(state=MessageState.SKIPPED)
+        # Messages not yet sent to the beneficiary (waiting or failed) are dropped; a message
+        # being sent right now is checked again by send_message (_still_relevant).
+        Invitation.objects.filter(
+            follow_up=fu, state__in=(MessageState.PENDING, MessageState.FAILED)
+        ).exclude(kind__in=CONSULTANT_KINDS).update(state=MessageState.SKIPPED)
         _record(
             fu,
             _("Entretien de suivi décliné par le bénéficiaire.")
@@ -1173,6 +1192,10 @@ def record_interview(
     return interview
 
 
+#: Slots are published at most this far ahead (and the last one of a run stays a real date).
+SLOTS_HORIZON = timedelta(days=367)
+
+
 def publish_slots(
     consultant: User,
     *,
@@ -1195,6 +1218,8 @@ def publish_slots(
     )
     if first <= now:
         raise SuiviError({"day": _("Choisissez une date et une heure à venir.")})
+    if first > now + SLOTS_HORIZON:
+        raise SuiviError({"day": _("Publiez des créneaux au plus un an à l'avance.")})
     created = []
     with transaction.atomic():
         for index in range(count):

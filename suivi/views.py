@@ -413,6 +413,18 @@ def _monday(day) -> datetime:
     return day - timedelta(days=day.weekday())
 
 
+#: How far ahead the booking page may be browsed (slots are published at most a year ahead).
+BOOKING_HORIZON = timedelta(days=730)
+
+
+def _requested_week(value: str):
+    """The ?semaine= date, or None when it is missing or not a real date (30 February...)."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
 @portal_view
 def book(request: HttpRequest, fu: FollowUp) -> HttpResponse:
     if fu.state not in services.ACTIVE_STATES:
@@ -439,10 +451,12 @@ def book(request: HttpRequest, fu: FollowUp) -> HttpResponse:
     available = services.available_slots(fu)
     next_slot = available.first()
     today = timezone.localdate()
-    requested = parse_date(request.GET.get("semaine", "") or "")
+    requested = _requested_week(request.GET.get("semaine", ""))
     if requested is None:
         requested = timezone.localdate(next_slot.starts_at) if next_slot else today
-    week_start = max(_monday(requested), _monday(today))
+    # Never before this week, never past the horizon (9999-12-31 + 7 days does not exist).
+    last_week = _monday(today + BOOKING_HORIZON)
+    week_start = min(max(_monday(requested), _monday(today)), last_week)
     start = dates.paris_midnight(week_start)
     week_slots = list(
         available.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=7))
@@ -468,7 +482,9 @@ def book(request: HttpRequest, fu: FollowUp) -> HttpResponse:
             "previous_week": week_start - timedelta(days=7)
             if week_start > _monday(today)
             else None,
-            "next_week": week_start + timedelta(days=7) if later else None,
+            "next_week": week_start + timedelta(days=7)
+            if later and week_start < last_week
+            else None,
             "selected": selected,
         },
     )
