@@ -439,6 +439,17 @@ def can_read_synthesis(user: User, bilan: Bilan) -> bool:
     )
 
 
+def can_write_synthesis(user: User, bilan: Bilan) -> bool:
+    """Only the bilan's own consultants write and deliver its synthesis (an authorised admin
+    reads it)."""
+    return bool(user and user.is_authenticated and bilan.consultants.filter(pk=user.pk).exists())
+
+
+def _require_writer(actor: User | None, bilan: Bilan) -> None:
+    if actor is not None and not can_write_synthesis(actor, bilan):
+        raise BilanError(_("Seuls les consultants du bilan rédigent et remettent la synthèse."))
+
+
 def record_access(synthesis: Synthesis, user: User | None, action: str, detail: str = "") -> None:
     SynthesisAccess.objects.create(
         organisation=synthesis.organisation,
@@ -451,6 +462,7 @@ def record_access(synthesis: Synthesis, user: User | None, action: str, detail: 
 
 def save_synthesis_draft(bilan: Bilan, content: dict[str, str], *, actor: User) -> Synthesis:
     """Save the sections as a new version (history kept in SynthesisRevision)."""
+    _require_writer(actor, bilan)
     with transaction.atomic():
         synthesis = get_synthesis(bilan)
         synthesis = Synthesis.objects.select_for_update().get(pk=synthesis.pk)
@@ -514,6 +526,7 @@ def deliver_synthesis(
     from bilan.pdf import render_synthesis_pdf
     from suivi import services as suivi_services
 
+    _require_writer(actor, bilan)
     with transaction.atomic():
         bilan = (
             Bilan.objects.select_for_update()

@@ -26,7 +26,11 @@ def synthesis(request: HttpRequest, bilan_id) -> HttpResponse:
     if not services.can_read_synthesis(request.user, bilan):
         return _forbidden(request, bilan)
     document = services.get_synthesis(bilan)
-    editable = not document.is_delivered and bilan.status in EDITABLE_STATUSES
+    editable = (
+        not document.is_delivered
+        and bilan.status in EDITABLE_STATUSES
+        and services.can_write_synthesis(request.user, bilan)
+    )
     form = None
     if editable:
         initial = {name: getattr(document, name) for name in SECTION_FIELDS}

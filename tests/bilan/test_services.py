@@ -423,3 +423,20 @@ def test_duplicate_email_names_the_person_only_to_who_may_see_them(side_a):
     assert "Odile Secrète" in as_admin.value.message_dict["email"][0]
     assert "Odile" not in as_consultant.value.message_dict["email"][0]
     assert "déjà enregistrée" in as_consultant.value.message_dict["email"][0]
+
+
+def test_only_the_bilans_consultants_write_and_deliver_the_synthesis(side_a):
+    from bilan import services
+    from bilan.services import BilanError
+    from tests.bilan.makers import _bilan
+
+    bilan = _bilan(side_a, {})
+    side_a.organisation.admins_read_syntheses = True
+    side_a.organisation.save()
+    with side_a.scope():
+        assert services.can_read_synthesis(side_a.admin, bilan)
+        assert not services.can_write_synthesis(side_a.admin, bilan)
+        with pytest.raises(BilanError):
+            services.save_synthesis_draft(bilan, {"project": "Texte"}, actor=side_a.admin)
+        with pytest.raises(BilanError):
+            services.deliver_synthesis(bilan, actor=side_a.admin, follow_up_accepted=True)
