@@ -15,7 +15,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -100,6 +100,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = Conflict(_("Cet élément est encore utilisé : il ne peut pas être supprimé."))
     elif isinstance(exc, IntegrityError):
         exc = Conflict(_("La requête entre en conflit avec des données existantes."))
+    elif isinstance(exc, DataError | OverflowError):
+        # A value the database cannot hold (a huge integer, a date beyond year 9999): the
+        # filters and the pagination refuse them first; this is the net behind them.
+        exc = exceptions.ValidationError(
+            {NON_FIELD_KEY: [_("Une valeur de la requête est hors des limites acceptées.")]}
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.tenancy import require_organisation
 from api.exceptions import Conflict
+from api.filters import IsoDateTimeFilter
 from api.permissions import ADMINS, ALL_ROLES, MEMBERS, RolePermission
 from api.serializers import StrictModelSerializer, StrictSerializer
 from api.viewsets import ApiContext, BilanChildViewSet, ScopedViewSet
@@ -478,7 +479,8 @@ def _bilan_response(description: str) -> OpenApiResponse:
         summary="Modifier un bilan",
         description=(
             "Ce qui a été convenu : financement, objectifs, heures prévues, date de début, "
-            "consultants. Refusé pour un bilan clos ou abandonné."
+            "consultants. Refusé pour un bilan clos ou abandonné. Seuls les administrateurs "
+            "changent les consultants (403 pour un consultant)."
         ),
         request=BilanWriteSerializer,
         responses={200: _bilan_response("Le bilan modifié")},
@@ -550,6 +552,19 @@ class BilanViewSet(
         bilan = self.get_object()
         serializer = self.get_serializer(bilan, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        consultants = serializer.validated_data.get("consultants")
+        # DESIGN §4: the admin assigns and reassigns; resending the same list is no change.
+        if (
+            consultants is not None
+            and not self.api.is_admin
+            and {user.pk for user in consultants} != {user.pk for user in bilan.consultants.all()}
+        ):
+            raise exceptions.PermissionDenied(
+                _(
+                    "Seuls les administrateurs de l'organisation peuvent changer les "
+                    "consultants d'un bilan."
+                )
+            )
         bilan = services.update_bilan(bilan, actor=self.actor, **serializer.validated_data)
         return self._detail(bilan)
 
@@ -656,8 +671,8 @@ class BeneficiaryMeetingSerializer(MeetingSerializer):
 class MeetingFilter(filters.FilterSet):
     phase = filters.ChoiceFilter(choices=Phase.choices)
     mode = filters.ChoiceFilter(choices=MeetingMode.choices)
-    after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Meeting
@@ -911,6 +926,13 @@ class SynthesisViewSet(ScopedViewSet):
     def get_object(self) -> Synthesis:
         return self._synthesis()
 
+    def _require_author(self) -> None:
+        """Writing and delivering: the bilan's consultants only (reading may be wider)."""
+        if not self.bilan.consultants.filter(pk=self.actor.pk).exists():
+            raise exceptions.PermissionDenied(
+                _("Seuls les consultants du bilan peuvent rédiger ou remettre la synthèse.")
+            )
+
     def _response(self, synthesis: Synthesis, code: int = status.HTTP_200_OK) -> Response:
         synthesis.bilan = self.bilan
         context = {**self.get_serializer_context(), "for_beneficiary": self.api.is_beneficiary}
@@ -934,7 +956,7 @@ class SynthesisViewSet(ScopedViewSet):
         description=(
             "Les sections envoyées remplacent les précédentes ; une nouvelle version est "
             "conservée dans l'historique. Pendant les phases d'investigation et de conclusion, "
-            "et jamais après la remise."
+            "et jamais après la remise. Réservé aux consultants du bilan."
         ),
         examples=[
             OpenApiExample(
@@ -946,6 +968,7 @@ class SynthesisViewSet(ScopedViewSet):
     )
     def update(self, request, *args, **kwargs):
         self._synthesis()
+        self._require_author()
         serializer = SynthesisSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         synthesis = services.save_synthesis_draft(
@@ -992,7 +1015,7 @@ class SynthesisViewSet(ScopedViewSet):
         description=(
             "Fige la synthèse, produit et archive son PDF, passe le bilan à « synthèse remise » "
             "et planifie l'entretien de suivi si le bénéficiaire l'accepte. Une seule fois : "
-            "une deuxième remise répond 409."
+            "une deuxième remise répond 409. Réservé aux consultants du bilan."
         ),
         request=DeliverySerializer,
         examples=[
@@ -1011,6 +1034,7 @@ class SynthesisViewSet(ScopedViewSet):
     )
     def deliver(self, request, *args, **kwargs):
         synthesis = self._synthesis()
+        self._require_author()
         serializer = DeliverySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

@@ -77,6 +77,16 @@ class FollowUpSerializer(serializers.ModelSerializer):
         return BookingSerializer(booking).data if booking else None
 
 
+class BeneficiaryFollowUpSerializer(FollowUpSerializer):
+    """What the beneficiary sees: not the consultant's reasons for moving or cancelling."""
+
+    class Meta(FollowUpSerializer.Meta):
+        fields = [
+            f for f in FollowUpSerializer.Meta.fields if f not in ("move_reason", "cancel_reason")
+        ]
+        read_only_fields = fields
+
+
 class ActionProgressSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=ActionStatus.choices)
     comment = serializers.CharField(max_length=2000, allow_blank=True, required=False)
@@ -187,8 +197,9 @@ def _followup_response(description: str) -> OpenApiResponse:
         summary="Lister les suivis post-bilan",
         description=(
             "Les suivis de l'organisation pour un administrateur, ceux qu'il mène ou de ses "
-            "bilans pour un consultant, les siens pour un bénéficiaire. Par échéance ; filtres "
-            "par état, type, bilan et échéance."
+            "bilans pour un consultant, les siens pour un bénéficiaire (sans les motifs de "
+            "report ou d'annulation du consultant). Par échéance ; filtres par état, type, "
+            "bilan et échéance."
         ),
         examples=[OpenApiExample("Suivi", value=FOLLOWUP_EXAMPLE, response_only=True)],
     ),
@@ -230,9 +241,16 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             )
         )
 
+    def _read_serializer_class(self) -> type[FollowUpSerializer]:
+        api = getattr(self, "api", None)
+        if api is not None and api.is_beneficiary:
+            return BeneficiaryFollowUpSerializer
+        return FollowUpSerializer
+
     def _respond(self, follow_up: FollowUp) -> Response:
         follow_up = self.get_queryset().get(pk=follow_up.pk)
-        return Response(FollowUpSerializer(follow_up, context=self.get_serializer_context()).data)
+        serializer_class = self._read_serializer_class()
+        return Response(serializer_class(follow_up, context=self.get_serializer_context()).data)
 
     def get_serializer_class(self):
         if self.action == "move":
@@ -243,7 +261,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
             return OptionalReasonSerializer
         if self.action == "interview":
             return InterviewSerializer
-        return FollowUpSerializer
+        return self._read_serializer_class()
 
     @extend_schema(
         summary="Envoyer l'invitation maintenant",

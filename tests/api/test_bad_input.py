@@ -3,12 +3,17 @@ never a 500."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
+from django.db import DataError
+from rest_framework.test import APIRequestFactory
 
-from bilan.models import Beneficiary
+from api.exceptions import exception_handler
+from bilan.models import Beneficiary, BilanStatus
 from tests.api.conftest import bearer
+from tests.bilan import builders
 
 URL = "/api/v1/beneficiaries/"
 NEW = {
@@ -156,3 +161,63 @@ def test_paths_without_the_final_slash_say_so(side_a):
     response = bearer(side_a.consultant).post("/api/v1/nimportequoi/", {}, format="json")
     assert response.status_code == 404
     assert response.json()["detail"] == "Ressource introuvable."
+
+
+# --- Query strings the database cannot hold: 400, never a 500 ---------------------------------
+
+
+def cursor(query: str) -> str:
+    """A cursor as DRF encodes it (base64 of its query string), with a chosen position."""
+    return base64.b64encode(query.encode("ascii")).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "position",
+    ["garbage", "99999999999999999999", "9" * 400, "1e3", "-1"],
+)
+def test_a_cursor_position_that_is_not_an_integer_is_refused(side_a, position):
+    bilan = builders.bilan(side_a, status=BilanStatus.CONCLUSION)
+    client = bearer(side_a.consultant)
+    url = f"/api/v1/bilans/{bilan.pk}/actions/"
+    response = client.get(url, {"cursor": cursor(f"o=0&r=0&p={position}")})
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"cursor": ["Curseur de pagination invalide."]}
+    assert "Curseur de pagination invalide." in response.json()["detail"]
+    # A real cursor still works, and the connection is still usable after the refusal.
+    assert client.get(url, {"cursor": cursor("o=0&r=0&p=0")}).status_code == 200
+
+
+@pytest.mark.parametrize("position", ["garbage", "9999-12-31 23:59:59-12:00", "2026-13-45"])
+def test_a_cursor_position_that_is_not_a_date_is_refused(side_a, position):
+    builders.bilan(side_a)
+    response = bearer(side_a.consultant).get(
+        "/api/v1/bilans/", {"cursor": cursor(f"o=0&r=0&p={position}")}
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"cursor": ["Curseur de pagination invalide."]}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("after", "9999-12-31T23:59:59-12:00"),
+        ("before", "0001-01-01T00:00:00+14:00"),
+        ("after", "pas une date"),
+    ],
+)
+def test_meeting_filter_dates_beyond_what_the_database_stores(side_a, name, value):
+    bilan = builders.bilan(side_a, status=BilanStatus.INVESTIGATION)
+    client = bearer(side_a.consultant)
+    response = client.get(f"/api/v1/bilans/{bilan.pk}/meetings/", {name: value})
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == [name]
+    ok = client.get(f"/api/v1/bilans/{bilan.pk}/meetings/", {name: "9999-12-31T23:59:59+00:00"})
+    assert ok.status_code == 200
+
+
+def test_database_range_errors_are_400_as_a_last_resort():
+    request = APIRequestFactory().get("/api/v1/bilans/")
+    for error in (DataError("integer out of range"), OverflowError("date value out of range")):
+        response = exception_handler(error, {"request": request})
+        assert response.status_code == 400
+        assert response.data["detail"] == "Une valeur de la requête est hors des limites acceptées."

@@ -171,3 +171,37 @@ def test_list_query_count_does_not_grow(side_a, django_assert_max_num_queries):
         builders.bilan(side_a)
     with django_assert_max_num_queries(9):
         assert len(client.get(URL).json()["results"]) == 7
+
+
+def test_only_admins_change_the_consultants(side_a, bilan_a, other_consultant_a):
+    """DESIGN §4: the admin assigns and may reassign; a consultant may not (not even leave)."""
+    url = f"{URL}{bilan_a.pk}/"
+    client = bearer(side_a.consultant)
+    for consultants in (
+        [other_consultant_a.email],  # hand the bilan over
+        [side_a.consultant.email, other_consultant_a.email],  # bring a colleague in
+        [side_a.admin.email],
+        [],
+    ):
+        response = client.patch(url, {"consultants": consultants, "goals": "x"}, format="json")
+        assert response.status_code == 403, response.content
+        assert response.json()["detail"] == (
+            "Seuls les administrateurs de l'organisation peuvent changer les consultants "
+            "d'un bilan."
+        )
+    bilan_a.refresh_from_db()
+    assert list(bilan_a.consultants.all()) == [side_a.consultant]
+    assert bilan_a.goals != "x"
+    # Resending the same list changes nothing and is allowed, with the other fields.
+    response = client.patch(
+        url, {"consultants": [side_a.consultant.email], "goals": "Objectif"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["goals"] == "Objectif"
+    # The admin reassigns.
+    response = bearer(side_a.admin).patch(
+        url, {"consultants": [other_consultant_a.email]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["consultants"] == [other_consultant_a.email]
+    assert client.get(url).status_code == 404

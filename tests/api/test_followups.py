@@ -129,3 +129,28 @@ def test_filters_and_query_count(side_a, django_assert_max_num_queries):
     assert len(client.get(URL, {"state": "scheduled"}).json()["results"]) == 4
     assert client.get(URL, {"state": "held"}).json()["results"] == []
     assert client.get(URL, {"due_before": "demain"}).status_code == 400
+
+
+def test_beneficiaries_do_not_see_the_consultants_reasons(side_a, follow_up):
+    client = bearer(side_a.consultant)
+    response = client.post(
+        f"{URL}{follow_up.pk}/move/",
+        {"due_on": "2031-01-15", "reason": "Note interne : dossier compliqué"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["move_reason"] == "Note interne : dossier compliqué"
+    user = link_portal_user(side_a, follow_up.bilan.beneficiary)
+    person = bearer(user)
+    for body in (person.get(f"{URL}{follow_up.pk}/").json(), person.get(URL).json()["results"][0]):
+        assert body["due_on"] == "2031-01-15"
+        assert "move_reason" not in body
+        assert "cancel_reason" not in body
+    response = person.post(f"{URL}{follow_up.pk}/decline/", {"reason": "Emploi trouvé"})
+    assert response.status_code == 200, response.content
+    assert "move_reason" not in response.json()
+    assert "cancel_reason" not in response.json()
+    # The consultants still see them.
+    body = bearer(side_a.admin).get(f"{URL}{follow_up.pk}/").json()
+    assert body["move_reason"] == "Note interne : dossier compliqué"
+    assert "cancel_reason" in body

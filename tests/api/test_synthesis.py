@@ -151,3 +151,34 @@ def test_other_people_get_404(side_a, side_b, bilan_a, other_consultant_a):
         )
         assert client.get(url(bilan_a, "pdf/")).status_code == 404
     assert accesses(side_a, bilan_a) == []
+
+
+def test_only_the_bilans_consultants_write_and_deliver(side_a, conclusion, other_consultant_a):
+    """Reading may be open to admins (organisation setting); writing and delivering are not."""
+    side_a.organisation.admins_read_syntheses = True
+    side_a.organisation.save()
+    bearer(side_a.consultant).put(url(conclusion), builders.SECTIONS, format="json")
+    admin = bearer(side_a.admin)
+    assert admin.get(url(conclusion)).status_code == 200
+    message = "Seuls les consultants du bilan peuvent rédiger ou remettre la synthèse."
+    for response in (
+        admin.put(url(conclusion), {"project": "Réécrit par l'admin"}, format="json"),
+        admin.patch(url(conclusion), {"project": "Réécrit par l'admin"}, format="json"),
+        admin.post(url(conclusion, "deliver/"), {"follow_up_accepted": True}, format="json"),
+    ):
+        assert response.status_code == 403, response.content
+        assert response.json()["detail"] == message
+    with side_a.scope():
+        synthesis = Synthesis.objects.get(bilan=conclusion)
+    assert synthesis.project == builders.SECTIONS["project"]
+    assert not synthesis.is_delivered
+    # A consultant of the organisation who is not assigned does not even see the bilan.
+    other = bearer(other_consultant_a)
+    assert other.put(url(conclusion), {"project": "x"}, format="json").status_code == 404
+    # An admin who is also one of the bilan's consultants writes and delivers.
+    with side_a.scope():
+        conclusion.consultants.add(side_a.admin)
+    response = admin.patch(url(conclusion), {"project": "Projet revu"}, format="json")
+    assert response.status_code == 200, response.content
+    response = admin.post(url(conclusion, "deliver/"), {"follow_up_accepted": True}, format="json")
+    assert response.status_code == 200, response.content
