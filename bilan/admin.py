@@ -14,24 +14,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import TenantAdmin
 from accounts.tenancy import current_organisation
-from bilan.models import SECTION_FIELDS, Action, Beneficiary, Bilan, Meeting, Synthesis
+from bilan.models import (
+    BENEFICIARY_FIELDS,
+    SECTION_FIELDS,
+    Action,
+    Beneficiary,
+    Bilan,
+    Meeting,
+    Synthesis,
+)
 
 
 class BeneficiaryAdminForm(forms.ModelForm):
     class Meta:
         model = Beneficiary
-        fields = [
-            "organisation",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "employment_status",
-            "current_job",
-            "consent_given_on",
-            "consent_method",
-            "keeps_documents_for_follow_up",
-        ]
+        fields = ["organisation", *BENEFICIARY_FIELDS]
 
     def clean(self):
         data = super().clean()

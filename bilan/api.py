@@ -34,6 +34,7 @@ from api.serializers import StrictModelSerializer, StrictSerializer
 from api.viewsets import ApiContext, BilanChildViewSet, ScopedViewSet
 from bilan import services
 from bilan.models import (
+    BENEFICIARY_FIELDS,
     SECTION_FIELDS,
     AccessAction,
     Action,
@@ -90,15 +91,7 @@ class BeneficiarySerializer(StrictModelSerializer):
         model = Beneficiary
         fields = [
             "id",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "employment_status",
-            "current_job",
-            "consent_given_on",
-            "consent_method",
-            "keeps_documents_for_follow_up",
+            *BENEFICIARY_FIELDS,
             "has_portal_account",
             "created_at",
         ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import users_of_current_organisation
 from accounts.models import User
 from bilan.models import (
+    BENEFICIARY_FIELDS,
     SYNTHESIS_SECTIONS,
     Action,
     Beneficiary,
@@ -56,17 +57,7 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
 class BeneficiaryForm(forms.ModelForm):
     class Meta:
         model = Beneficiary
-        fields = [
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "employment_status",
-            "current_job",
-            "consent_given_on",
-            "consent_method",
-            "keeps_documents_for_follow_up",
-        ]
+        fields = BENEFICIARY_FIELDS
         widgets = {"consent_given_on": DateInput()}
 
     def __init__(self, *args, **kwargs):

@@ -89,6 +89,20 @@ class Beneficiary(TenantModel):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+# What a beneficiary record holds, in the order forms show it (web, admin and API share it).
+BENEFICIARY_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "employment_status",
+    "current_job",
+    "consent_given_on",
+    "consent_method",
+    "keeps_documents_for_follow_up",
+]
+
+
 class Phase(models.TextChoices):
     PRELIMINARY = "preliminary", _("Préliminaire")
     INVESTIGATION = "investigation", _("Investigation")

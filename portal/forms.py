@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import NewPasswordForm
 from bilan.models import Action, ActionStatus
 from portal.models import DataRequestKind, SharePurpose
 from portal.services import DEFAULT_SHARE_VALIDITY_DAYS, SHARE_VALIDITY_CHOICES
 
 
-class SetPasswordForm(forms.Form):
-    password1 = forms.CharField(
-        label=_("Choisissez un mot de passe"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Saisissez-le une seconde fois"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def __init__(self, *args, email: str = "", first_name: str = "", last_name: str = "", **kw):
-        super().__init__(*args, **kw)
-        self.probe = {"email": email, "first_name": first_name, "last_name": last_name}
-
-    def clean(self):
-        cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
-        elif p1:
-            from accounts.models import User
-
-            try:
-                password_validation.validate_password(p1, User(**self.probe))
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
+class SetPasswordForm(NewPasswordForm):
+    """The beneficiary's first password, from their invitation link."""
 
 
 class CommentForm(forms.Form):
