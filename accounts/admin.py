@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import ROLE_RANK, Invitation, Membership, Organisation, Role, User
-from accounts.tenancy import TenantModel, current_organisation, organisation_scope
+from core.tenancy import TenantModel, current_organisation, organisation_scope
 
 
 def is_platform_staff(request: HttpRequest) -> bool:

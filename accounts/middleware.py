@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts import tenancy
 from accounts.models import Membership, memberships_of
+from core import tenancy
 
 SESSION_KEY = "organisation_id"
 

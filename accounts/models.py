@@ -12,8 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.tenancy import TenantModel
-from accounts.tokens import new_token
+from core.tenancy import TenantModel
+from core.tokens import new_token
 
 LOGO_MAX_BYTES = 1024 * 1024
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.mail import build_email
 from accounts.models import (
     ROLE_RANK,
     Invitation,
@@ -22,8 +21,9 @@ from accounts.models import (
     User,
     memberships_of,
 )
-from accounts.tenancy import organisation_scope
-from accounts.tokens import hash_token
+from core.mail import build_email
+from core.tenancy import organisation_scope
+from core.tokens import hash_token
 
 
 @dataclass

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from accounts.tokens import hash_token
 from api.models import ApiToken
+from core.tokens import hash_token
 
 # last_used_at is written at most this often per token (one UPDATE, not one per request).
 LAST_USED_RESOLUTION = timedelta(minutes=1)

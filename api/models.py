@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.tokens import new_token
+from core.tokens import new_token
 
 TOKEN_PREFIX = "psl_"  # noqa: S105 (a visible prefix, not a secret)
 

@@ -21,8 +21,8 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
-from accounts import tenancy
 from accounts.models import Membership, Organisation, Role, memberships_of
+from core import tenancy
 
 ORGANISATION_HEADER = "X-Organisation"
 

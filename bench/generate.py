@@ -15,8 +15,8 @@ import _setup  # noqa: F401
 
 from accounts.models import Organisation, Role, User
 from accounts.services import add_membership
-from accounts.tenancy import organisation_scope
 from bilan.models import Beneficiary, Bilan, BilanStatus, Funding, Meeting, Phase
+from core.tenancy import organisation_scope
 
 PARIS = ZoneInfo("Europe/Paris")
 FIRST = ["Camille", "Léa", "Hugo", "Chloé", "Louis", "Inès", "Jules", "Zoé", "Noah", "Éva"]

@@ -13,7 +13,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import TenantAdmin
-from accounts.tenancy import current_organisation
 from bilan.models import (
     BENEFICIARY_FIELDS,
     SECTION_FIELDS,
@@ -23,6 +22,7 @@ from bilan.models import (
     Meeting,
     Synthesis,
 )
+from core.tenancy import current_organisation
 
 
 class BeneficiaryAdminForm(forms.ModelForm):

@@ -26,7 +26,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import User
-from accounts.tenancy import require_organisation
 from api.exceptions import Conflict
 from api.filters import IsoDateTimeFilter
 from api.permissions import ADMINS, ALL_ROLES, MEMBERS, RolePermission
@@ -49,6 +48,7 @@ from bilan.models import (
     Phase,
     Synthesis,
 )
+from core.tenancy import require_organisation
 
 PERMISSIONS = [IsAuthenticated, RolePermission]
 

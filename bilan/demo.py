@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from accounts.demo import ensure_user
 from accounts.models import Organisation, User
-from accounts.tenancy import organisation_scope
 from bilan import services
 from bilan.models import Beneficiary, BilanStatus, MeetingMode
+from core.tenancy import organisation_scope
 
 PARIS = ZoneInfo("Europe/Paris")
 

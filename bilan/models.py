@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from accounts.tenancy import TenantModel
+from core.tenancy import TenantModel
 
 MAX_ACCOMPANIMENT_HOURS = Decimal(24)  # Code du travail L6313-4
 

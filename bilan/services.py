@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
-from accounts.tenancy import require_organisation
 from bilan.models import (
     MAX_ACCOMPANIMENT_HOURS,
     SECTION_FIELDS,
@@ -36,6 +35,7 @@ from bilan.models import (
     SynthesisAccess,
     SynthesisRevision,
 )
+from core.tenancy import require_organisation
 
 
 class BilanError(ValidationError):
@@ -638,6 +638,6 @@ def cpf_withdrawal_ends_on(bilan: Bilan) -> date | None:
     """Registration + 11 French working days (rule 8)."""
     if bilan.funding != "cpf" or bilan.cpf_registered_on is None:
         return None
-    from suivi.dates import add_working_days
+    from core.workdays import add_working_days
 
     return add_working_days(bilan.cpf_registered_on, 11)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_htmx",
+    "core",
     "accounts",
     "bilan",
     "suivi",

@@ -9,9 +9,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Organisation
-from accounts.tenancy import organisation_scope
-from accounts.tokens import new_token
 from bilan.models import Beneficiary, Synthesis
+from core.tenancy import organisation_scope
+from core.tokens import new_token
 from portal.models import (
     DataRequest,
     DataRequestKind,

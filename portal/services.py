@@ -35,10 +35,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.mail import build_email
 from accounts.models import Membership, Role, User
-from accounts.tenancy import organisation_scope
-from accounts.tokens import hash_token, new_token
 from bilan import services as bilan_services
 from bilan.models import (
     SECTION_FIELDS,
@@ -54,6 +51,9 @@ from bilan.models import (
     Synthesis,
     SynthesisAccess,
 )
+from core.mail import build_email
+from core.tenancy import organisation_scope
+from core.tokens import hash_token, new_token
 from portal.models import (
     DataRequest,
     DataRequestStatus,

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.tenancy import organisation_scope
 from bilan import services as bilan_services
 from bilan.models import AccessAction, Action, Bilan, Meeting, SynthesisAccess
+from core.tenancy import organisation_scope
 from portal import services
 from portal.forms import (
     ActionUpdateForm,

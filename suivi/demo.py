@@ -13,10 +13,11 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from accounts.tenancy import organisation_scope
 from bilan import services as bilan_services
 from bilan.models import Beneficiary, Bilan, BilanStatus
-from suivi import dates, services
+from core import workdays
+from core.tenancy import organisation_scope
+from suivi import services
 from suivi.models import (
     Booking,
     CheckIn,
@@ -50,7 +51,7 @@ ACTIONS = ["Rencontrer deux professionnels du métier visé", "Monter le dossier
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=dates.PARIS)
+    return datetime.combine(day, time(hour, minute), tzinfo=workdays.PARIS)
 
 
 def seed(organisations: dict[str, Organisation], stdout=None) -> None:
@@ -72,11 +73,11 @@ def seed(organisations: dict[str, Organisation], stdout=None) -> None:
 
 
 def _publish_slots(organisation: Organisation, consultant: User, now: datetime) -> None:
-    today = dates.paris_date(now)
+    today = workdays.paris_date(now)
     day = today + timedelta(days=2)
     end = today + timedelta(days=24)
     while day <= end:
-        if dates.is_working_day(day):
+        if workdays.is_working_day(day):
             for hour, minute in ((9, 30), (11, 0), (14, 0), (16, 30)):
                 if (day.toordinal() + hour) % 3 == 0:
                     continue  # not every hour of every day: a realistic agenda
@@ -97,8 +98,8 @@ def _delivered_bilan(organisation, slug, consultant, first, last, key, delivered
     beneficiary = Beneficiary.objects.filter(email=email).first()
     if beneficiary is not None:
         return Bilan.objects.filter(beneficiary=beneficiary).first()
-    today = dates.paris_date(now)
-    delivered_on = dates.next_working_day(today - timedelta(days=delivered_ago))
+    today = workdays.paris_date(now)
+    delivered_on = workdays.next_working_day(today - timedelta(days=delivered_ago))
     beneficiary = bilan_services.create_beneficiary(
         first_name=first,
         last_name=last,
@@ -164,7 +165,7 @@ def _sent(fu: FollowUp, kind: str, at: datetime, *, booking=None, to=None) -> No
 def _invite(fu: FollowUp, at: datetime) -> None:
     fu.state = FollowUpState.INVITED
     fu.invited_at = at
-    fu.invite_on = dates.paris_date(at)
+    fu.invite_on = workdays.paris_date(at)
     fu.save()
     _sent(fu, MessageKind.INVITATION, at)
 
@@ -253,11 +254,11 @@ def _demo_beneficiaries(slug: str, now: datetime) -> None:
     if held is None:
         return
     _invite(held, now - timedelta(days=60))
-    held_on = dates.paris_date(now - timedelta(days=40))
+    held_on = workdays.paris_date(now - timedelta(days=40))
     booking_slot = Slot.objects.create(
         organisation=held.organisation,
         consultant=held.consultant,
-        starts_at=_at(dates.next_working_day(held_on), 10),
+        starts_at=_at(workdays.next_working_day(held_on), 10),
     )
     booking = Booking.objects.create(
         organisation=held.organisation,
@@ -285,7 +286,7 @@ def _demo_beneficiaries(slug: str, now: datetime) -> None:
         follow_up=held,
         defaults={
             "organisation": held.organisation,
-            "held_on": booking.starts_at.astimezone(dates.PARIS).date(),
+            "held_on": booking.starts_at.astimezone(workdays.PARIS).date(),
             "mode": "in_person",
             "action_progress": actions,
             "results_vs_goals": "Le projet de reconversion est engagé ; la formation est financée.",

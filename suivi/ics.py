@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from suivi.dates import PARIS
+from core.workdays import PARIS
 from suivi.models import Booking
 
 

@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.tenancy import TenantModel
 from bilan.models import ActionStatus, MeetingMode
+from core.tenancy import TenantModel
 
 
 class FollowUpKind(models.TextChoices):

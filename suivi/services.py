@@ -32,10 +32,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
-from accounts.tenancy import organisation_scope, require_organisation
-from accounts.tokens import hash_token, new_token
 from bilan.models import Action, Bilan, EventKind, MeetingMode, Synthesis
-from suivi import dates
+from core import workdays
+from core.tenancy import organisation_scope, require_organisation
+from core.tokens import hash_token, new_token
 from suivi.models import (
     ACTIVE_STATES,
     OPEN_STATES,
@@ -112,7 +112,7 @@ def schedule_follow_up(
     """Create a follow-up (unique per bilan and kind) with its invitation date."""
     organisation = bilan.organisation
     today = today or timezone.localdate()
-    invite_on = dates.invitation_date(due_on, organisation.follow_up_lead_days, not_before=today)
+    invite_on = workdays.invitation_date(due_on, organisation.follow_up_lead_days, not_before=today)
     follow_up = FollowUp(
         organisation=organisation,
         bilan=bilan,
@@ -139,12 +139,12 @@ def on_synthesis_delivered(synthesis: Synthesis) -> FollowUp | None:
         return None
     bilan = synthesis.bilan
     delivered_at = synthesis.delivered_at or timezone.now()
-    due_on = dates.follow_up_due_on(delivered_at, bilan.organisation.follow_up_delay_months)
+    due_on = workdays.follow_up_due_on(delivered_at, bilan.organisation.follow_up_delay_months)
     follow_up = schedule_follow_up(
         bilan,
         due_on=due_on,
         consultant=synthesis.delivered_by,
-        today=dates.paris_date(delivered_at),
+        today=workdays.paris_date(delivered_at),
     )
     _record(
         follow_up,
@@ -263,7 +263,7 @@ def _sent_at_by_kind(follow_up: FollowUp) -> dict[str, datetime | None]:
 def _plan(now: datetime, *, write: bool) -> list[Planned]:
     """Decide which messages are due at `now`; with write=True create their rows and move the
     follow-ups on (invited, sans réponse). Cross-organisation by design (.unscoped())."""
-    today = dates.paris_date(now)
+    today = workdays.paris_date(now)
     planned: list[Planned] = []
     batch = _setting("SUIVI_TICK_BATCH", 2000)
     messages = Prefetch(
@@ -548,7 +548,7 @@ def _email_context(row: Invitation, now: datetime) -> dict:
 
 
 def build_message(row: Invitation, now: datetime):
-    from accounts.mail import build_email
+    from core.mail import build_email
     from suivi.ics import build_ics
 
     context = _email_context(row, now)
@@ -1047,7 +1047,7 @@ def invite_now(
         fu = _lock(follow_up)
         if fu.state != FollowUpState.SCHEDULED:
             raise SuiviError(_("L'invitation a déjà été envoyée."))
-        fu.invite_on = dates.paris_date(now)
+        fu.invite_on = workdays.paris_date(now)
         fu.state = FollowUpState.INVITED
         fu.invited_at = now
         fu.save(update_fields=["invite_on", "state", "invited_at", "updated_at"])
@@ -1065,7 +1065,7 @@ def move_follow_up(
     actor: User | None = None,
 ) -> FollowUp:
     now = now or timezone.now()
-    today = dates.paris_date(now)
+    today = workdays.paris_date(now)
     if not reason.strip():
         raise SuiviError({"reason": _("Indiquez le motif du report.")})
     if due_on < today:
@@ -1080,7 +1080,7 @@ def move_follow_up(
         fu.due_on = due_on
         fu.move_reason = reason.strip()
         if fu.state == FollowUpState.SCHEDULED:
-            fu.invite_on = dates.invitation_date(
+            fu.invite_on = workdays.invitation_date(
                 due_on, fu.organisation.follow_up_lead_days, not_before=today
             )
         elif fu.state == FollowUpState.NO_RESPONSE:
@@ -1178,7 +1178,7 @@ def record_interview(
                 due_on=further,
                 kind=FollowUpKind.ADDITIONAL,
                 consultant=fu.consultant,
-                today=dates.paris_date(now),
+                today=workdays.paris_date(now),
             )
         if first_time:
             Survey.objects.get_or_create(follow_up=fu, defaults={"organisation": fu.organisation})
@@ -1212,7 +1212,7 @@ def publish_slots(
     if not Membership.objects.filter(user=consultant).exists():
         raise SuiviError(_("Seuls les consultants de l'organisation publient des créneaux."))
     first = (
-        datetime.combine(day, start, tzinfo=dates.PARIS)
+        datetime.combine(day, start, tzinfo=workdays.PARIS)
         if not isinstance(start, datetime)
         else start
     )

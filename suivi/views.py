@@ -17,9 +17,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.tenancy import organisation_scope
 from bilan.models import ActionStatus
-from suivi import dates, services
+from core import workdays
+from core.tenancy import organisation_scope
+from suivi import services
 from suivi.forms import (
     AnotherTimeForm,
     BookingForm,
@@ -457,7 +458,7 @@ def book(request: HttpRequest, fu: FollowUp) -> HttpResponse:
     # Never before this week, never past the horizon (9999-12-31 + 7 days does not exist).
     last_week = _monday(today + BOOKING_HORIZON)
     week_start = min(max(_monday(requested), _monday(today)), last_week)
-    start = dates.paris_midnight(week_start)
+    start = workdays.paris_midnight(week_start)
     week_slots = list(
         available.filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=7))
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from accounts.models import Organisation, Role, User
-from accounts.tenancy import organisation_scope
+from core.tenancy import organisation_scope
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 

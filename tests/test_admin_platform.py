@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from accounts.tenancy import TenantModel
+from core.tenancy import TenantModel
 
 TENANT_ADMINS = [model for model in admin.site._registry if issubclass(model, TenantModel)]
 

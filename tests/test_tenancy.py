@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import Membership
-from accounts.tenancy import TenantScopeMissing, current_organisation
+from core.tenancy import TenantScopeMissing, current_organisation
 
 
 def test_query_without_scope_raises(side_a):

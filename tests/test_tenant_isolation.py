@@ -20,7 +20,7 @@ from django.apps import apps
 from django.core import serializers
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.tenancy import TenantModel
+from core.tenancy import TenantModel
 from tests import isolation
 
 # Makers are registered by these modules (one per app that adds identifiers).

@@ -19,7 +19,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import Invitation, Membership, Organisation, Role, User, memberships_of
-from accounts.tenancy import TenantModel, organisation_scope
+from core.tenancy import TenantModel, organisation_scope
 from tests.admin_makers import ADMIN_MAKERS
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 

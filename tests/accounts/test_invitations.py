@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts import services
 from accounts.middleware import SESSION_KEY as ORG_SESSION_KEY
 from accounts.models import Invitation, Membership, Role, User, memberships_of
-from accounts.tenancy import organisation_scope
-from accounts.tokens import hash_token
+from core.tenancy import organisation_scope
+from core.tokens import hash_token
 from tests.accounts.conftest import links_in, messages_of, path_of
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 

@@ -7,9 +7,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from accounts import tenancy
 from accounts.middleware import SESSION_KEY
 from accounts.models import Role
+from core import tenancy
 from tests.accounts.conftest import messages_of
 from tests.factories import MembershipFactory, UserFactory
 

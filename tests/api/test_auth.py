@@ -11,10 +11,10 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts import tenancy
-from accounts.tokens import hash_token
 from api.models import ApiToken
 from api.viewsets import ScopedViewSet
+from core import tenancy
+from core.tokens import hash_token
 from tests.api.conftest import bearer
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 

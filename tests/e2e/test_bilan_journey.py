@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from accounts.models import Role
-from accounts.tenancy import organisation_scope
 from bilan.models import Action, Bilan, BilanStatus, Synthesis, SynthesisAccess
+from core.tenancy import organisation_scope
 from tests.bilan.builders import SECTIONS
 from tests.e2e.helpers import assert_accessible, screenshot, sign_in
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory

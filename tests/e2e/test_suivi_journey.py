@@ -12,8 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from config.celery import app
+from core.workdays import PARIS, next_working_day
 from suivi import services
-from suivi.dates import PARIS, next_working_day
 from suivi.models import FollowUpInterview, FollowUpState
 from tests.e2e.helpers import assert_accessible, screenshot, sign_in
 from tests.factories import PASSWORD

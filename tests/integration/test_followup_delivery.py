@@ -10,8 +10,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.tenancy import organisation_scope
 from bilan.models import Beneficiary, Bilan, BilanStatus
+from core.tenancy import organisation_scope
 from suivi.models import FollowUp, Invitation, MessageState
 from tests.integration.conftest import wait_for
 

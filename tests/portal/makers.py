@@ -87,7 +87,7 @@ def admin_data_request(side):
 
 
 def admin_portal_invitation(side):
-    from accounts.tokens import new_token
+    from core.tokens import new_token
     from portal.models import PortalInvitation
 
     person = make_person(side, first_name="Ivan", stage="preliminary", with_user=False)
@@ -104,7 +104,7 @@ def admin_portal_invitation(side):
 
 
 def admin_synthesis_share(side):
-    from accounts.tokens import new_token
+    from core.tokens import new_token
 
     person = make_person(side, first_name="Sacha", stage="delivered")
     _raw, digest = new_token()

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.tokens import hash_token
 from bilan.models import Beneficiary
+from core.tokens import hash_token
 from portal import services
 from portal.models import PortalInvitation
 from tests.portal.helpers import make_person

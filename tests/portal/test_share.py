@@ -11,8 +11,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tokens import hash_token
 from bilan.models import AccessAction, SynthesisAccess
+from core.tokens import hash_token
 from portal.models import SharePurpose, SynthesisShare
 
 FORM = {

@@ -10,8 +10,8 @@ from django.core import mail
 from django.utils import timezone
 
 from bilan.models import Action, ActionPlan, Beneficiary, Bilan, BilanStatus, Synthesis
+from core.workdays import PARIS
 from suivi import services
-from suivi.dates import PARIS
 from suivi.models import FollowUp, Slot
 
 _counter = itertools.count(1)

@@ -13,8 +13,8 @@ from django.db import connection
 from django.utils import timezone
 from icalendar import Calendar
 
+from core.workdays import PARIS
 from suivi import services
-from suivi.dates import PARIS
 from suivi.models import Booking, CheckIn, FollowUpState, Invitation, MessageState
 from tests.suivi.helpers import delivered_bilan, follow_up_of, make_slot
 

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from core.workdays import PARIS
 from suivi import services
-from suivi.dates import PARIS
 
 
 def parse_at(value: str) -> datetime:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from suivi import dates
+from core import workdays
 from tests.suivi.helpers import delivered_bilan, follow_up_of, paris
 
 
@@ -23,7 +23,7 @@ from tests.suivi.helpers import delivered_bilan, follow_up_of, paris
     ],
 )
 def test_calendar_months_keep_the_end_of_shorter_months(start, months, expected):
-    assert dates.add_months(start, months) == expected
+    assert workdays.add_months(start, months) == expected
 
 
 @pytest.mark.parametrize(
@@ -42,15 +42,15 @@ def test_calendar_months_keep_the_end_of_shorter_months(start, months, expected)
     ],
 )
 def test_french_public_holidays_are_not_working_days(day, name_part):
-    assert dates.is_holiday(day)
-    assert not dates.is_working_day(day)
-    assert name_part.lower() in dates.holiday_name(day).lower()
+    assert workdays.is_holiday(day)
+    assert not workdays.is_working_day(day)
+    assert name_part.lower() in workdays.holiday_name(day).lower()
 
 
 def test_weekends_are_not_working_days_and_ordinary_days_are():
-    assert not dates.is_working_day(date(2026, 11, 28))  # Saturday
-    assert not dates.is_working_day(date(2026, 11, 29))  # Sunday
-    assert dates.is_working_day(date(2026, 11, 26))  # Thursday
+    assert not workdays.is_working_day(date(2026, 11, 28))  # Saturday
+    assert not workdays.is_working_day(date(2026, 11, 29))  # Sunday
+    assert workdays.is_working_day(date(2026, 11, 26))  # Thursday
 
 
 @pytest.mark.parametrize(
@@ -67,24 +67,24 @@ def test_weekends_are_not_working_days_and_ordinary_days_are():
     ],
 )
 def test_next_working_day(day, expected):
-    assert dates.next_working_day(day) == expected
+    assert workdays.next_working_day(day) == expected
 
 
 def test_add_working_days_skips_weekends_and_holidays():
     # CPF withdrawal: 11 working days. From Thursday 30 April 2026: 1 May (Fri), 8 May (Fri) and
     # Ascension (Thu 14 May) are holidays, plus three weekends.
-    assert dates.add_working_days(date(2026, 4, 30), 11) == date(2026, 5, 20)
-    assert dates.add_working_days(date(2026, 11, 26), 1) == date(2026, 11, 27)
-    assert dates.add_working_days(date(2026, 11, 27), 1) == date(2026, 11, 30)
+    assert workdays.add_working_days(date(2026, 4, 30), 11) == date(2026, 5, 20)
+    assert workdays.add_working_days(date(2026, 11, 26), 1) == date(2026, 11, 27)
+    assert workdays.add_working_days(date(2026, 11, 27), 1) == date(2026, 11, 30)
 
 
 def test_the_invitation_date_moves_to_the_next_working_day():
     # due 30 August 2027 - 21 days = 9 August (Monday): unchanged.
-    assert dates.invitation_date(date(2027, 8, 30), 21) == date(2027, 8, 9)
+    assert workdays.invitation_date(date(2027, 8, 30), 21) == date(2027, 8, 9)
     # due 5 September 2027 - 21 days = 15 August (Sunday, Assomption) -> Monday 16.
-    assert dates.invitation_date(date(2027, 9, 5), 21) == date(2027, 8, 16)
+    assert workdays.invitation_date(date(2027, 9, 5), 21) == date(2027, 8, 16)
     # never before `not_before`
-    assert dates.invitation_date(date(2026, 12, 1), 21, not_before=date(2026, 11, 26)) == date(
+    assert workdays.invitation_date(date(2026, 12, 1), 21, not_before=date(2026, 11, 26)) == date(
         2026, 11, 26
     )
 
@@ -92,10 +92,10 @@ def test_the_invitation_date_moves_to_the_next_working_day():
 def test_the_delivery_date_is_read_in_paris():
     # 31 August 2026 at 23:30 UTC is already 1 September in Paris (UTC+2).
     late = datetime(2026, 8, 31, 23, 30, tzinfo=UTC)
-    assert dates.paris_date(late) == date(2026, 9, 1)
-    assert dates.follow_up_due_on(late, 6) == date(2027, 3, 1)
+    assert workdays.paris_date(late) == date(2026, 9, 1)
+    assert workdays.follow_up_due_on(late, 6) == date(2027, 3, 1)
     # Winter: 31 December 23:30 UTC is 1 January 00:30 in Paris (UTC+1).
-    assert dates.paris_date(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2027, 1, 1)
+    assert workdays.paris_date(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2027, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +113,7 @@ def test_the_delivery_date_is_read_in_paris():
     ],
 )
 def test_paris_dates_on_daylight_saving_days(moment, paris_day):
-    assert dates.paris_date(moment) == paris_day
+    assert workdays.paris_date(moment) == paris_day
 
 
 def test_delivery_on_31_august_is_followed_up_on_the_last_day_of_february(side_a):
@@ -150,5 +150,5 @@ def test_interview_reminder_is_48_real_hours_before_a_slot_after_the_clock_chang
     # (Python subtracts wall-clock time between datetimes of the same ZoneInfo: compute in UTC.)
     slot = paris(2026, 3, 30, 10, 0).astimezone(UTC)
     reminder = slot - timedelta(hours=48)
-    assert reminder.astimezone(dates.PARIS).hour == 9
-    assert reminder.astimezone(dates.PARIS).date() == date(2026, 3, 28)
+    assert reminder.astimezone(workdays.PARIS).hour == 9
+    assert reminder.astimezone(workdays.PARIS).date() == date(2026, 3, 28)
