@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "bilan",
     "suivi",
+    "dashboard",
     "portal",
     "api",
 ]
