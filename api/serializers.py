@@ -35,6 +35,12 @@ class StrictModelSerializer(StrictMixin, serializers.ModelSerializer):
     pass
 
 
+class ReasonSerializer(StrictSerializer):
+    """The body of an action that needs a reason (abandon, hours override, move, cancel)."""
+
+    reason = serializers.CharField(max_length=2000, help_text=_("Le motif, en quelques mots."))
+
+
 class TokenRequestSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)

@@ -29,7 +29,7 @@ from accounts.models import User
 from api.exceptions import Conflict
 from api.filters import IsoDateTimeFilter
 from api.permissions import ADMINS, ALL_ROLES, MEMBERS, RolePermission
-from api.serializers import StrictModelSerializer, StrictSerializer
+from api.serializers import ReasonSerializer, StrictModelSerializer, StrictSerializer
 from api.viewsets import ApiContext, BilanChildViewSet, ScopedViewSet
 from bilan import services
 from bilan.models import (
@@ -351,12 +351,6 @@ class BilanCreateSerializer(BilanWriteSerializer):
         if view is not None and getattr(view, "api", None) is not None:
             fields["beneficiary"].queryset = visible_beneficiaries(view.api, view.actor)
         return fields
-
-
-class ReasonSerializer(StrictSerializer):
-    reason = serializers.CharField(
-        max_length=2000, help_text=gettext_lazy("Le motif, en quelques mots.")
-    )
 
 
 class BilanFilter(filters.FilterSet):

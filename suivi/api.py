@@ -23,9 +23,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api.permissions import ALL_ROLES, MEMBERS, RolePermission
-from api.serializers import StrictModelSerializer, StrictSerializer
+from api.serializers import ReasonSerializer, StrictModelSerializer, StrictSerializer
 from api.viewsets import ScopedViewSet
-from bilan.api import ReasonSerializer
 from bilan.models import ActionStatus
 from suivi import services
 from suivi.models import Booking, FollowUp, FollowUpInterview, FollowUpKind, FollowUpState
