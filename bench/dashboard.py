@@ -17,9 +17,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from bilan import portfolio
 from bilan.models import Bilan
 from core.tenancy import organisation_scope
+from dashboard import portfolio
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[float, float, int]:

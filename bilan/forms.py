@@ -213,28 +213,3 @@ class ActionForm(forms.ModelForm):
             "resources": forms.Textarea(attrs={"rows": 3}),
             "obstacles": forms.Textarea(attrs={"rows": 3}),
         }
-
-
-class PortfolioFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Rechercher"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Nom ou adresse e-mail")}),
-    )
-    status = forms.ChoiceField(label=_("Phase"), required=False)
-    funding = forms.ChoiceField(
-        label=_("Financement"),
-        required=False,
-        choices=[("", _("Tous les financements")), *Funding.choices],
-    )
-
-    def __init__(self, *args, **kwargs):
-        from bilan.models import BilanStatus
-
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            ("", _("Toutes les phases")),
-            ("open", _("En cours (trois phases)")),
-            *BilanStatus.choices,
-        ]

@@ -3,7 +3,6 @@ from django.urls import path
 from bilan import views
 
 urlpatterns = [
-    path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("beneficiaires/nouveau/", views.beneficiary_create, name="beneficiary_create"),
     path(
         "beneficiaires/<uuid:beneficiary_id>/", views.beneficiary_detail, name="beneficiary_detail"

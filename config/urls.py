@@ -12,6 +12,7 @@ install_admin_site(admin.site)
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("bilan.urls")),
+    path("", include("dashboard.urls")),
     path("suivi/", include("suivi.urls")),
     path("mon-espace/", include("portal.urls")),
     path("api/v1/", include("api.urls")),

@@ -5,7 +5,6 @@ from suivi import views
 app_name = "suivi"
 urlpatterns = [
     # The consultant's pages.
-    path("", views.index, name="index"),
     path("creneaux/", views.slots, name="slots"),
     path("creneaux/<uuid:slot_id>/supprimer/", views.slot_delete, name="slot_delete"),
     path("<uuid:followup_id>/", views.followup, name="followup"),

@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -46,16 +46,6 @@ from suivi.models import (
 )
 
 
-def bilan_url(bilan_id) -> str:
-    """The bilan's page (built by the bilan app); its path if the name is not known yet."""
-    for name in ("bilan:detail", "bilan_detail", "bilan"):
-        try:
-            return reverse(name, args=[bilan_id])
-        except NoReverseMatch:
-            continue
-    return f"/bilans/{bilan_id}/"
-
-
 def _form_error(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -87,16 +77,6 @@ def _member_follow_up(request: HttpRequest, followup_id) -> FollowUp:
 
 
 @member_required
-def index(request: HttpRequest) -> HttpResponse:
-    data = services.overview(request.user)
-    return render(
-        request,
-        "suivi/index.html",
-        {**data, "today": timezone.localdate(), "bilan_url": bilan_url},
-    )
-
-
-@member_required
 def followup(request: HttpRequest, followup_id) -> HttpResponse:
     fu = _member_follow_up(request, followup_id)
     return render(request, "suivi/followup.html", _followup_context(fu))
@@ -116,7 +96,7 @@ def _followup_context(fu: FollowUp) -> dict:
     ]
     return {
         "follow_up": fu,
-        "bilan_link": bilan_url(fu.bilan_id),
+        "bilan_link": reverse("bilan_detail", args=[fu.bilan_id]),
         "goals": [g.strip() for g in fu.bilan.goals.splitlines() if g.strip()],
         "action_rows": rows,
         "check_in": check_in,

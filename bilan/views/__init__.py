@@ -1,4 +1,4 @@
-"""The consultant's pages: the portfolio, beneficiaries, the bilan and its synthesis."""
+"""The consultant's pages: beneficiaries, the bilan and its synthesis."""
 
 from bilan.views.beneficiaries import beneficiary_create, beneficiary_detail, beneficiary_edit
 from bilan.views.bilans import (
@@ -15,7 +15,6 @@ from bilan.views.bilans import (
     meeting_delete,
     meeting_edit,
 )
-from bilan.views.dashboard import dashboard
 from bilan.views.synthesis import (
     synthesis,
     synthesis_deliver,
@@ -36,7 +35,6 @@ __all__ = [
     "bilan_detail",
     "bilan_edit",
     "bilan_override",
-    "dashboard",
     "meeting_create",
     "meeting_delete",
     "meeting_edit",

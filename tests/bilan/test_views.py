@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from bilan import portfolio, services
+from bilan import services
 from bilan.models import (
     Action,
     Beneficiary,
@@ -20,6 +20,7 @@ from bilan.models import (
     Synthesis,
     SynthesisAccess,
 )
+from dashboard import portfolio
 from tests.bilan import builders
 
 pytestmark = pytest.mark.django_db

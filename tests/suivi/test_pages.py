@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from bilan.models import Action
@@ -89,9 +90,7 @@ def test_the_suivis_page_shows_counts_sections_and_links(client, side_a, side_b)
     assert "Étrangère" not in body
     with side_a.scope():
         some = FollowUp.objects.first()
-    from suivi.views import bilan_url
-
-    assert f'href="{bilan_url(some.bilan_id)}"' in body
+    assert f'href="{reverse("bilan_detail", args=[some.bilan_id])}"' in body
     assert 'aria-current="page"' in body
     assert ">Suivis<" in body
 

@@ -1,17 +1,21 @@
+"""The consultant's overview pages, which read both bilan and suivi: the portfolio and the
+Suivis overview. Thin: the queries are in dashboard/portfolio.py and suivi's services."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from bilan import portfolio
-from bilan.forms import PortfolioFilterForm
+from dashboard import portfolio
+from dashboard.forms import PortfolioFilterForm
+from suivi import services as suivi_services
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def portfolio_page(request: HttpRequest) -> HttpResponse:
     """Mon portefeuille: the bilans a member works on, with what needs attention."""
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     if request.membership is None:
         return redirect("home")
@@ -42,5 +46,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filtered": any(filters.get(k) for k in ("q", "status", "funding")),
         "base_query": query.urlencode(),
     }
-    template = "bilan/_portfolio.html" if request.htmx else "bilan/dashboard.html"
+    template = "dashboard/_portfolio.html" if request.htmx else "dashboard/portfolio.html"
     return render(request, template, context)
+
+
+def followups_overview(request: HttpRequest) -> HttpResponse:
+    """Suivis: the follow-ups a member works on, grouped by what they need next."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.membership is None:
+        raise Http404
+    context = {**suivi_services.overview(request.user), "today": timezone.localdate()}
+    return render(request, "dashboard/followups.html", context)
