@@ -375,6 +375,7 @@ def link_renew(request: HttpRequest, token: str) -> HttpResponse:
 def _portal_context(fu: FollowUp) -> dict:
     booking = Booking.objects.filter(follow_up=fu, cancelled_at__isnull=True).first()
     return {
+        "layout": "portal/base.html",  # for includes/form_panel.html
         "follow_up": fu,
         "organisation": fu.organisation,
         "consultant_name": fu.consultant.get_full_name() or fu.consultant.email,
