@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -80,16 +81,29 @@ ACTIONS = [
     },
 ]
 
-# (key, first name, last name, job, status, funding, started days ago, delivered days ago)
+
+class Profile(NamedTuple):
+    key: str
+    first: str
+    last: str
+    job: str
+    status: str  # how far the demo takes the bilan
+    funding: str
+    started_ago: int  # days
+    delivered_ago: int | None  # days
+
+
 PROFILES = [
-    ("beneficiaire", "Camille", "Rousseau", "assistante de gestion", "delivered", "cpf", 330, 160),
-    ("lucas", "Lucas", "Petit", "technicien de maintenance", "preliminary", "cpf", 4, None),
-    ("amina", "Amina", "Benali", "infirmière", "investigation", "employer", 40, None),
-    ("julien", "Julien", "Garnier", "commercial", "conclusion", "opco", 75, None),
-    ("sophie", "Sophie", "Lemaire", "comptable", "delivered", "personal", 150, 20),
-    ("thomas", "Thomas", "Faure", "chef de rayon", "closed", "france_travail", 420, 230),
-    ("nadia", "Nadia", "Haddad", "secrétaire médicale", "abandoned", "cpf", 60, None),
-    ("marc", "Marc", "Vidal", "conducteur de travaux", "investigation", "cpf", 25, None),
+    Profile(
+        "beneficiaire", "Camille", "Rousseau", "assistante de gestion", "delivered", "cpf", 330, 160
+    ),
+    Profile("lucas", "Lucas", "Petit", "technicien de maintenance", "preliminary", "cpf", 4, None),
+    Profile("amina", "Amina", "Benali", "infirmière", "investigation", "employer", 40, None),
+    Profile("julien", "Julien", "Garnier", "commercial", "conclusion", "opco", 75, None),
+    Profile("sophie", "Sophie", "Lemaire", "comptable", "delivered", "personal", 150, 20),
+    Profile("thomas", "Thomas", "Faure", "chef de rayon", "closed", "france_travail", 420, 230),
+    Profile("nadia", "Nadia", "Haddad", "secrétaire médicale", "abandoned", "cpf", 60, None),
+    Profile("marc", "Marc", "Vidal", "conducteur de travaux", "investigation", "cpf", 25, None),
 ]
 FUNDING_LABELS = {
     "cpf": "le CPF",
@@ -131,12 +145,36 @@ def seed(organisations: dict[str, Organisation], stdout=None) -> None:
 
 
 def _seed_one(organisation, slug, profile, consultant, independent, index) -> int:
-    key, first, last, job, status, funding, started_ago, delivered_ago = profile
+    """One demo bilan, taken as far as its profile says, through the real services."""
+    key = profile.key
     email = f"{key}@{slug}.test" if key == "beneficiaire" else f"{key}.{slug}@exemple.fr"
     if Beneficiary.objects.filter(email=email).exists():
         return 0
     today = timezone.localdate()
-    started_on = today - timedelta(days=started_ago)
+    started_on = today - timedelta(days=profile.started_ago)
+    end = today - timedelta(days=profile.delivered_ago) if profile.delivered_ago else today
+    beneficiary = _beneficiary(profile, email, started_on, consultant, index)
+    consultants = [consultant]
+    if key == "amina" and independent is not None:
+        consultants.append(independent)
+    bilan = _open(beneficiary, consultants, profile, started_on, consultant, index)
+    bilan = _meetings(bilan, profile, started_on, end, consultant, index)
+    content = {
+        name: text.format(
+            first=profile.first,
+            years=5 + index,
+            job=profile.job,
+            funding=FUNDING_LABELS[profile.funding],
+        )
+        for name, text in SYNTHESIS.items()
+    }
+    _synthesis_and_actions(bilan, profile, content, end, consultant)
+    _finish(bilan, profile, slug, content, consultant)
+    return 1
+
+
+def _beneficiary(profile, email, started_on, consultant, index) -> Beneficiary:
+    first, last, funding, status = profile.first, profile.last, profile.funding, profile.status
     beneficiary = services.create_beneficiary(
         actor=consultant,
         first_name=first,
@@ -144,24 +182,26 @@ def _seed_one(organisation, slug, profile, consultant, independent, index) -> in
         email=email,
         phone=f"06 12 34 5{index} 0{index}",
         employment_status="job_seeker" if funding == "france_travail" else "cdi",
-        current_job=job.capitalize(),
+        current_job=profile.job.capitalize(),
         consent_given_on=started_on - timedelta(days=3),
         consent_method="cpf" if funding == "cpf" else "signed",
         keeps_documents_for_follow_up=status in ("delivered", "closed"),
     )
-    if key == "beneficiaire":
+    if profile.key == "beneficiaire":
         beneficiary.user = ensure_user(email, first, last)
         beneficiary.save(update_fields=["user"])
-    consultants = [consultant]
-    if key == "amina" and independent is not None:
-        consultants.append(independent)
+    return beneficiary
+
+
+def _open(beneficiary, consultants, profile, started_on, consultant, index):
+    funding = profile.funding
     cpf = {}
     if funding == "cpf":
         cpf = {
             "cpf_dossier_number": f"{7_000_000_000 + index * 7919}",
-            "cpf_registered_on": started_on - timedelta(days=1 if key == "lucas" else 20),
+            "cpf_registered_on": started_on - timedelta(days=1 if profile.key == "lucas" else 20),
         }
-    bilan = services.open_bilan(
+    return services.open_bilan(
         beneficiary,
         consultants,
         actor=consultant,
@@ -169,20 +209,27 @@ def _seed_one(organisation, slug, profile, consultant, independent, index) -> in
         started_on=started_on,
         planned_hours=Decimal(20 if funding == "personal" else 24),
         goals=(
-            f"Faire le point sur mes compétences de {job}\n"
+            f"Faire le point sur mes compétences de {profile.job}\n"
             "Explorer une reconversion dans la formation\n"
             "Construire un plan d'action réaliste"
         ),
         **cpf,
     )
-    target = "conclusion" if status in ("delivered", "closed") else status
-    if status == "abandoned":
-        target = "investigation"
-    # Spread the meetings between the start and the delivery (or today).
-    end = today - timedelta(days=delivered_ago) if delivered_ago else today
+
+
+def _target_phase(status: str) -> str:
+    if status in ("delivered", "closed"):
+        return "conclusion"
+    return "investigation" if status == "abandoned" else status
+
+
+def _meetings(bilan, profile, started_on, end, consultant, index):
+    """Meetings spread between the start and the delivery (or today), phase by phase."""
+    key, status = profile.key, profile.status
+    today = timezone.localdate()
+    target = _target_phase(status)
     span = max((end - started_on).days, 1)
-    slots = [m for p in PHASE_ORDER for m in MEETINGS_PER_PHASE[p]]
-    step = span / (len(slots) + 1)
+    step = span / (sum(len(m) for m in MEETINGS_PER_PHASE.values()) + 1)
     n = 0
     for phase in PHASE_ORDER:
         for minutes in MEETINGS_PER_PHASE[phase]:
@@ -214,10 +261,11 @@ def _seed_one(organisation, slug, profile, consultant, independent, index) -> in
             duration_minutes=90,
             mode=MeetingMode.VIDEO,
         )
-    content = {
-        name: text.format(first=first, years=5 + index, job=job, funding=FUNDING_LABELS[funding])
-        for name, text in SYNTHESIS.items()
-    }
+    return bilan
+
+
+def _synthesis_and_actions(bilan, profile, content, end, consultant) -> None:
+    key, status = profile.key, profile.status
     if status in ("investigation", "conclusion") and key != "marc":
         partial = (
             dict(content)
@@ -225,23 +273,29 @@ def _seed_one(organisation, slug, profile, consultant, independent, index) -> in
             else {"request_context": content["request_context"]}
         )
         services.save_synthesis_draft(bilan, partial, actor=consultant)
-    if status in ("conclusion", "delivered", "closed"):
-        for position, action in enumerate(ACTIONS):
-            if status == "conclusion" and position > 0:
-                break
-            services.add_action(
-                bilan,
-                actor=consultant,
-                title=action["title"],
-                description=action["description"],
-                resources=action["resources"],
-                obstacles=action["obstacles"],
-                status=action["status"] if status != "conclusion" else "todo",
-                target_date=end + timedelta(days=action["days"]),
-            )
+    if status not in ("conclusion", "delivered", "closed"):
+        return
+    for position, action in enumerate(ACTIONS):
+        if status == "conclusion" and position > 0:
+            break
+        services.add_action(
+            bilan,
+            actor=consultant,
+            title=action["title"],
+            description=action["description"],
+            resources=action["resources"],
+            obstacles=action["obstacles"],
+            status=action["status"] if status != "conclusion" else "todo",
+            target_date=end + timedelta(days=action["days"]),
+        )
+
+
+def _finish(bilan, profile, slug, content, consultant) -> None:
+    """Deliver, close or abandon, as the profile says."""
+    key, status = profile.key, profile.status
     if status in ("delivered", "closed"):
         services.save_synthesis_draft(bilan, content, actor=consultant)
-        delivered_on = today - timedelta(days=delivered_ago)
+        delivered_on = timezone.localdate() - timedelta(days=profile.delivered_ago)
         services.deliver_synthesis(
             bilan,
             actor=consultant,
@@ -254,8 +308,6 @@ def _seed_one(organisation, slug, profile, consultant, independent, index) -> in
         services.abandon_bilan(
             bilan, "La bénéficiaire a retrouvé un emploi et suspend sa démarche.", actor=consultant
         )
-    assert bilan.pk is not None
-    return 1
 
 
 __all__ = ["BilanStatus", "seed"]
