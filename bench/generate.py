@@ -45,52 +45,54 @@ def main() -> None:
     started = time.monotonic()
     with organisation_scope(organisation):
         existing = Bilan.objects.count()
-        todo = args.bilans - existing
-        print(f"{existing} bilans exist, creating {max(todo, 0)}")
-        through = Bilan.consultants.through
+        print(f"{existing} bilans exist, creating {max(args.bilans - existing, 0)}")
         for offset in range(existing, args.bilans, args.batch):
             size = min(args.batch, args.bilans - offset)
-            beneficiaries = Beneficiary.objects.bulk_create(
-                Beneficiary(
-                    organisation=organisation,
-                    first_name=rng.choice(FIRST),
-                    last_name=f"{rng.choice(LAST)}-{offset + i}",
-                    email=f"beneficiaire{offset + i}@{args.slug}.test",
-                    employment_status="cdi",
-                    consent_given_on=date(2024, 1, 1),
-                    consent_method="signed",
-                )
-                for i in range(size)
-            )
-            bilans = Bilan.objects.bulk_create(
-                Bilan(
-                    organisation=organisation,
-                    beneficiary=b,
-                    status=rng.choice(STATUSES),
-                    funding=rng.choice(Funding.values),
-                    goals="Objectif",
-                    started_on=date(2023, 1, 1) + timedelta(days=rng.randrange(1400)),
-                )
-                for b in beneficiaries
-            )
-            through.objects.bulk_create(
-                through(bilan_id=b.pk, user_id=consultant.pk) for b in bilans
-            )
-            Meeting.objects.bulk_create(
-                Meeting(
-                    organisation=organisation,
-                    bilan=b,
-                    phase=PHASES[k],
-                    starts_at=datetime.combine(b.started_on, datetime.min.time(), PARIS)
-                    + timedelta(days=7 * k, hours=10),
-                    duration_minutes=rng.choice([60, 90, 120]),
-                    mode="in_person",
-                )
-                for b in bilans
-                for k in range(3)
-            )
+            create_batch(organisation, consultant, range(offset, offset + size), rng, args.slug)
             print(f"  {offset + size} bilans ({time.monotonic() - started:.0f} s)")
     print(f"done in {time.monotonic() - started:.0f} s")
+
+
+def create_batch(organisation, consultant, numbers: range, rng: random.Random, slug: str) -> None:
+    """Beneficiaries, their bilans (assigned to the consultant) and three meetings each."""
+    beneficiaries = Beneficiary.objects.bulk_create(
+        Beneficiary(
+            organisation=organisation,
+            first_name=rng.choice(FIRST),
+            last_name=f"{rng.choice(LAST)}-{n}",
+            email=f"beneficiaire{n}@{slug}.test",
+            employment_status="cdi",
+            consent_given_on=date(2024, 1, 1),
+            consent_method="signed",
+        )
+        for n in numbers
+    )
+    bilans = Bilan.objects.bulk_create(
+        Bilan(
+            organisation=organisation,
+            beneficiary=b,
+            status=rng.choice(STATUSES),
+            funding=rng.choice(Funding.values),
+            goals="Objectif",
+            started_on=date(2023, 1, 1) + timedelta(days=rng.randrange(1400)),
+        )
+        for b in beneficiaries
+    )
+    through = Bilan.consultants.through
+    through.objects.bulk_create(through(bilan_id=b.pk, user_id=consultant.pk) for b in bilans)
+    Meeting.objects.bulk_create(
+        Meeting(
+            organisation=organisation,
+            bilan=b,
+            phase=PHASES[k],
+            starts_at=datetime.combine(b.started_on, datetime.min.time(), PARIS)
+            + timedelta(days=7 * k, hours=10),
+            duration_minutes=rng.choice([60, 90, 120]),
+            mode="in_person",
+        )
+        for b in bilans
+        for k in range(3)
+    )
 
 
 if __name__ == "__main__":
