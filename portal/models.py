@@ -1,6 +1,6 @@
 """The beneficiary's portal: how they get in (invitation), whom they share their synthesis
 with (SynthesisShare), and what they ask about their data (DataRequest). Rules live in
-portal/services.py."""
+portal/services/."""
 
 from __future__ import annotations
 
