@@ -10,7 +10,6 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from api.models import ApiToken
-from core.tokens import hash_token
 
 # last_used_at is written at most this often per token (one UPDATE, not one per request).
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -31,7 +30,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Jeton invalide.")) from exc
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+        token = ApiToken.matching(raw).select_related("user").first()
         if token is None:
             raise exceptions.AuthenticationFailed(_("Jeton invalide."))
         if token.is_revoked:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User, memberships_of
@@ -53,7 +54,7 @@ def token_for_credentials(request, email: str, password: str, *, name: str = "")
                 "puis créez un jeton depuis la page « Jetons d'API » de votre compte."
             )
         )
-    return ApiToken.issue(user, name=name or _("Jeton créé par l'API"))
+    return _issue(user, name=name or _("Jeton créé par l'API"), days=settings.API_TOKEN_TTL_DAYS)
 
 
 def create_token(user: User, *, name: str, days: int | None = None) -> tuple[ApiToken, str]:
@@ -62,7 +63,12 @@ def create_token(user: User, *, name: str, days: int | None = None) -> tuple[Api
         raise ValidationError(
             {"days": _("Choisissez une durée entre 1 et %(max)s jours.") % {"max": MAX_TOKEN_DAYS}}
         )
-    return ApiToken.issue(user, name=name, days=days)
+    return _issue(user, name=name, days=days)
+
+
+def _issue(user: User, *, name: str, days: int) -> tuple[ApiToken, str]:
+    """The raw token is returned once and never stored."""
+    return ApiToken.issue(valid_for=timedelta(days=days), user=user, name=name.strip()[:100])
 
 
 def revoke_token(token: ApiToken) -> None:
@@ -74,6 +80,4 @@ def tokens_of(user: User):
 
 
 def active_tokens_count(user: User) -> int:
-    return ApiToken.objects.filter(
-        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    ).count()
+    return ApiToken.objects.filter(ApiToken.usable_filter(), user=user).count()

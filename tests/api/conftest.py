@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from api.models import ApiToken
+from api.services import create_token
 from bilan.models import BilanStatus
 from tests.bilan import builders
 from tests.factories import MembershipFactory, UserFactory
@@ -21,7 +21,7 @@ def _fresh_throttles():
 
 def bearer(user, **headers) -> APIClient:
     """An API client that authenticates with a fresh token of `user`."""
-    _token, raw = ApiToken.issue(user, name="tests")
+    _token, raw = create_token(user, name="tests")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}", **headers)
     client.raw_token = raw

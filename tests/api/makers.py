@@ -6,7 +6,7 @@ followup_id from tests/suivi/makers.py; the API reuses those names on purpose.
 
 from __future__ import annotations
 
-from api.models import ApiToken
+from api.services import create_token
 from tests.isolation import maker
 
 
@@ -14,6 +14,6 @@ from tests.isolation import maker
 def make_api_token(side, context: dict) -> str:
     """An API token of organisation A's consultant (the account page's revoke button)."""
     name = "JetonMarqueurIsolement"
-    token, _raw = ApiToken.issue(side.consultant, name=name)
+    token, _raw = create_token(side.consultant, name=name)
     context.setdefault("markers", []).append(name)
     return str(token.pk)

@@ -39,8 +39,8 @@ def test_token_for_email_and_password(side_a):
     assert token.user == side_a.consultant
     assert token.name == "Mon SI"
     # Stored hashed: the raw value is nowhere in the table.
-    assert token.key_hash == hash_token(body["token"])
-    assert not ApiToken.objects.filter(key_hash=body["token"]).exists()
+    assert token.token_hash == hash_token(body["token"])
+    assert not ApiToken.objects.filter(token_hash=body["token"]).exists()
     expected = timezone.now() + timedelta(days=30)
     assert abs(token.expires_at - expected) < timedelta(minutes=1)
     assert body["expires_at"].startswith(timezone.localtime(token.expires_at).strftime("%Y-%m-%d"))
