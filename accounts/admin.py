@@ -363,7 +363,7 @@ class InvitationForm(forms.ModelForm):
 
 @admin.register(Invitation)
 class InvitationAdmin(TenantAdmin):
-    list_display = ["email", "role", "created_at", "expires_at", "accepted_at", "invited_by"]
+    list_display = ["email", "role", "created_at", "expires_at", "used_at", "invited_by"]
     list_filter = ["role"]
     search_fields = ["email"]
     list_select_related = ["invited_by", "organisation"]
@@ -372,7 +372,7 @@ class InvitationAdmin(TenantAdmin):
     def get_fields(self, request: HttpRequest, obj=None):
         if obj is None:
             return ["email", "role"] + (["organisation"] if is_platform_staff(request) else [])
-        return ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+        return ["email", "role", "invited_by", "created_at", "expires_at", "used_at"]
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return [] if obj is None else self.get_fields(request, obj)

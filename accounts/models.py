@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import TenantModel
-from core.tokens import new_token
+from core.tokens import SingleUseToken
 
 LOGO_MAX_BYTES = 1024 * 1024
 
@@ -198,12 +197,11 @@ def memberships_of(user) -> models.QuerySet[Membership]:
     )
 
 
-class Invitation(TenantModel):
+class Invitation(TenantModel, SingleUseToken):
     """An organisation admin invites a consultant (or admin) by email; single use, expiring."""
 
     email = models.EmailField(_("adresse e-mail"))
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.CONSULTANT)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -212,9 +210,6 @@ class Invitation(TenantModel):
         verbose_name=_("invité par"),
         editable=False,
     )
-    created_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expire le"), editable=False)
-    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("invitation")
@@ -223,15 +218,3 @@ class Invitation(TenantModel):
 
     def __str__(self) -> str:
         return self.email
-
-    @staticmethod
-    def new_token() -> tuple[str, str]:
-        return new_token()
-
-    @staticmethod
-    def default_expiry():
-        return timezone.now() + timedelta(days=settings.INVITATION_VALIDITY_DAYS)
-
-    @property
-    def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()

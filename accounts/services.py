@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import (
@@ -23,7 +24,6 @@ from accounts.models import (
 )
 from core.mail import build_email
 from core.tenancy import organisation_scope
-from core.tokens import hash_token
 
 
 @dataclass
@@ -33,8 +33,6 @@ class SentInvitation:
 
 
 def invitation_url(raw_token: str) -> str:
-    from django.conf import settings
-
     return settings.SITE_URL + reverse("accept_invitation", args=[raw_token])
 
 
@@ -70,16 +68,13 @@ def invite_member(
 ) -> SentInvitation:
     """Send a single-use, expiring invitation to join `organisation` with `role`."""
     email = check_can_invite(organisation, email, role, invited_by)
-    with organisation_scope(organisation):
-        raw, digest = Invitation.new_token()
-        invitation = Invitation.objects.create(
-            organisation=organisation,
-            email=email,
-            role=role,
-            token_hash=digest,
-            invited_by=invited_by,
-            expires_at=Invitation.default_expiry(),
-        )
+    invitation, raw = Invitation.issue(
+        valid_for=timedelta(days=settings.INVITATION_VALIDITY_DAYS),
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+    )
     url = invitation_url(raw)
     message = build_email(
         "invitation",
@@ -92,13 +87,8 @@ def invite_member(
 
 
 def find_invitation(raw_token: str) -> Invitation | None:
-    """The invitation behind a link, if it exists (whatever its state)."""
-    return (
-        Invitation.objects.unscoped()
-        .select_related("organisation")
-        .filter(token_hash=hash_token(raw_token))
-        .first()
-    )
+    """The invitation behind a link, if it can still be accepted."""
+    return Invitation.find(raw_token, related=["organisation"])
 
 
 def add_membership(organisation: Organisation, user: User, role: str) -> Membership:
@@ -121,14 +111,13 @@ def accept_invitation(
     first_name: str = "",
     last_name: str = "",
 ) -> Membership:
-    """Spend the invitation: create the account if needed, verify its email, add the membership."""
-    invitation = (
-        Invitation.objects.unscoped()
-        .select_for_update()
-        .filter(token_hash=hash_token(raw_token))
-        .first()
-    )
-    if invitation is None or not invitation.is_usable:
+    """Spend the invitation: create the account if needed, verify its email, add the membership.
+
+    The invitation is spent first (a concurrent acceptance loses) and given back if any check
+    below fails, since the whole function is one transaction.
+    """
+    invitation = find_invitation(raw_token)
+    if invitation is None or not invitation.spend():
         raise ValidationError(_("Ce lien d'invitation n'est plus valable."))
     if user is None:
         if User.objects.filter(email__iexact=invitation.email).exists():
@@ -146,7 +135,4 @@ def accept_invitation(
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
-    membership = add_membership(invitation.organisation, user, invitation.role)
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    return membership
+    return add_membership(invitation.organisation, user, invitation.role)

@@ -46,7 +46,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """GET only shows the page (mail scanners prefetch links); POST spends the invitation."""
     invitation = services.find_invitation(token)
-    if invitation is None or not invitation.is_usable:
+    if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=410)
     signed_in_as_invitee = (
         request.user.is_authenticated and request.user.email.lower() == invitation.email.lower()

@@ -13,7 +13,9 @@ maker, so register yours when you add a model to the admin:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import models
@@ -47,16 +49,14 @@ def make_membership(side):
 def make_invitation(side):
     from accounts.models import Invitation, Role
 
-    _raw, digest = Invitation.new_token()
-    with side.scope():
-        return Invitation.objects.create(
-            organisation=side.organisation,
-            email=f"invite-{digest[:8]}@{side.organisation.slug}.test",
-            role=Role.CONSULTANT,
-            token_hash=digest,
-            invited_by=side.admin,
-            expires_at=Invitation.default_expiry(),
-        )
+    invitation, _raw = Invitation.issue(
+        valid_for=timedelta(days=7),
+        organisation=side.organisation,
+        email=f"invite-{uuid.uuid4().hex[:8]}@{side.organisation.slug}.test",
+        role=Role.CONSULTANT,
+        invited_by=side.admin,
+    )
+    return invitation
 
 
 # --- bilan ----------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def test_get_shows_the_page_and_does_not_spend_the_token(client, side_a, invite)
         assert NEW_EMAIL in body
         assert "Créer mon compte" in body
     invitation = Invitation.objects.unscoped().get(pk=sent.invitation.pk)
-    assert invitation.accepted_at is None
+    assert invitation.used_at is None
     assert not User.objects.filter(email=NEW_EMAIL).exists()
 
 
@@ -172,7 +172,7 @@ def test_post_creates_the_account_verified_member_and_signed_in(client, side_a, 
     assert membership.role == Role.CONSULTANT
     assert client.session[AUTH_SESSION_KEY] == str(user.pk)
     assert client.session[ORG_SESSION_KEY] == str(side_a.organisation.pk)
-    assert Invitation.objects.unscoped().get(pk=sent.invitation.pk).accepted_at is not None
+    assert Invitation.objects.unscoped().get(pk=sent.invitation.pk).used_at is not None
     assert any("Bienvenue" in m for m in messages_of(response))
     assert side_a.organisation.name in response.content.decode()
 
@@ -209,7 +209,7 @@ def test_invalid_form_shows_french_errors_and_spends_nothing(
     assert response.context["form"].errors[field]
     assert "Votre formulaire contient" in response.content.decode()
     assert not User.objects.filter(email=NEW_EMAIL).exists()
-    assert Invitation.objects.unscoped().get(pk=sent.invitation.pk).accepted_at is None
+    assert Invitation.objects.unscoped().get(pk=sent.invitation.pk).used_at is None
 
 
 def test_a_reused_link_is_no_longer_valid(client, side_a, invite):
@@ -292,7 +292,7 @@ def test_an_existing_account_must_sign_in_first(client, side_a, side_b, freelanc
     assert response.status_code == 200
     assert User.objects.filter(email=freelance.email).count() == 1
     assert memberships_of(freelance).count() == 1
-    assert Invitation.objects.unscoped().get(pk=sent.invitation.pk).accepted_at is None
+    assert Invitation.objects.unscoped().get(pk=sent.invitation.pk).used_at is None
 
     # Sign in through the page's own link, come back, accept.
     login_url = f"{reverse('account_login')}?next={url}"
@@ -318,7 +318,7 @@ def test_signed_in_as_someone_else_cannot_accept_for_an_existing_account(
     client.post(path_of(sent.url))
     assert memberships_of(freelance).count() == 1
     assert not memberships_of(side_b.admin).filter(organisation=side_a.organisation).exists()
-    assert Invitation.objects.unscoped().get(pk=sent.invitation.pk).accepted_at is None
+    assert Invitation.objects.unscoped().get(pk=sent.invitation.pk).used_at is None
 
 
 def test_the_service_refuses_another_users_acceptance(side_a, side_b, freelance, invite):
