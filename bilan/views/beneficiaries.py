@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from bilan import services
 from bilan.forms import BeneficiaryForm, add_service_error
+from bilan.panels import beneficiary_panels
 from bilan.services import BilanError
 from bilan.views.access import get_beneficiary, member_required
 
@@ -53,17 +54,12 @@ def beneficiary_detail(request: HttpRequest, beneficiary_id) -> HttpResponse:
     return render(
         request,
         "bilan/beneficiary_detail.html",
-        {"beneficiary": beneficiary, "bilans": bilans, "portal": _portal_access(beneficiary)},
+        {
+            "beneficiary": beneficiary,
+            "bilans": bilans,
+            "panels": beneficiary_panels(request, beneficiary, bilans),
+        },
     )
-
-
-def _portal_access(beneficiary) -> dict | None:
-    """The portal account's state, from the portal app (absent in a bilan-only install)."""
-    try:
-        from portal.services import portal_access
-    except ImportError:
-        return None
-    return portal_access(beneficiary)
 
 
 @member_required

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from bilan import services
+from bilan import panels, services
 from bilan.models import (
     Action,
     Beneficiary,
@@ -467,3 +467,27 @@ def test_draft_preview_pdf_is_marked_and_logged(client, side_a, colleague):
         assert SynthesisAccess.objects.filter(detail="aperçu PDF du brouillon").count() == 1
     client.force_login(colleague)
     assert client.get(url("synthesis_preview", bilan.pk)).status_code == 404
+
+
+def test_beneficiary_page_shows_the_panels_other_apps_register(client, side_a, monkeypatch):
+    """The extension point through which apps above bilan (portal) add to the page."""
+    bilan = builders.bilan(side_a)
+    person = bilan.beneficiary
+    client.force_login(side_a.consultant)
+    page = url("beneficiary_detail", person.pk)
+    monkeypatch.setattr(panels, "_beneficiary_panels", [])
+    assert "Espace bénéficiaire" not in body(client.get(page))
+    seen = []
+
+    def first(request, beneficiary, bilans):
+        seen.append((beneficiary.pk, [b.pk for b in bilans]))
+        return "<div><dt>Premier</dt><dd>un</dd></div>"
+
+    panels.register_beneficiary_panel(first)
+    panels.register_beneficiary_panel(first)  # registered once
+    panels.register_beneficiary_panel(lambda request, beneficiary, bilans: "")
+    panels.register_beneficiary_panel(lambda request, beneficiary, bilans: "<div>Second</div>")
+    html = body(client.get(page))
+    assert html.count("<dt>Premier</dt>") == 1
+    assert html.index("<dt>Premier</dt>") < html.index("<div>Second</div>")
+    assert seen == [(person.pk, [bilan.pk])]

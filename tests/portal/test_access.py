@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from bilan.models import Beneficiary
+from bilan.panels import _beneficiary_panels
 from core.tokens import hash_token
 from portal import services
 from portal.models import PortalInvitation
+from portal.panels import access_panel
 from tests.portal.helpers import make_person
 
 PASSWORD = "Un-mot-de-passe-solide-42"
@@ -189,3 +191,21 @@ def test_portal_access_state_for_the_consultants_pages(side_a, paul, louise):
             "invitation": None,
             "can_invite": False,
         }
+
+
+def test_portal_fills_the_beneficiary_page_of_the_bilan_app(client, side_a, paul, louise):
+    """bilan does not know portal: portal registers its panel on the beneficiary's page."""
+    assert _beneficiary_panels.count(access_panel) == 1
+    client.force_login(side_a.consultant)
+    active = client.get(reverse("beneficiary_detail", args=[louise.beneficiary.pk]))
+    html = active.content.decode()
+    assert "Espace bénéficiaire" in html
+    assert "Compte actif" in html
+    assert reverse("portal:invite", args=[louise.beneficiary.pk]) not in html
+    with side_a.scope():
+        services.invite_beneficiary(paul.beneficiary, side_a.consultant)
+    invited = client.get(reverse("beneficiary_detail", args=[paul.beneficiary.pk]))
+    html = invited.content.decode()
+    assert "Invitation envoyée (valable jusqu" in html
+    assert reverse("portal:invite", args=[paul.beneficiary.pk]) in html
+    assert "Renvoyer l'invitation à son espace" in html
