@@ -15,7 +15,8 @@ from bilan.models import Beneficiary, Bilan
 
 #: A panel of the beneficiary's page: given the request, the beneficiary and the bilans the
 #: member sees for them, the HTML to add to the page's facts (the "Coordonnées et situation"
-#: list): a `<div>` grouping a `<dt>` and its `<dd>`, or "" to show nothing.
+#: list): a `<div>` grouping a `<dt>` and its `<dd>`, or "" to show nothing. Rendered HTML
+#: (render_to_string) is shown as is; a plain str is escaped.
 BeneficiaryPanel = Callable[[HttpRequest, Beneficiary, QuerySet[Bilan]], SafeString | str]
 
 _beneficiary_panels: list[BeneficiaryPanel] = []

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 
 from bilan import panels, services
@@ -481,13 +482,13 @@ def test_beneficiary_page_shows_the_panels_other_apps_register(client, side_a, m
 
     def first(request, beneficiary, bilans):
         seen.append((beneficiary.pk, [b.pk for b in bilans]))
-        return "<div><dt>Premier</dt><dd>un</dd></div>"
+        return mark_safe("<div><dt>Premier</dt><dd>un</dd></div>")
 
     panels.register_beneficiary_panel(first)
     panels.register_beneficiary_panel(first)  # registered once
     panels.register_beneficiary_panel(lambda request, beneficiary, bilans: "")
-    panels.register_beneficiary_panel(lambda request, beneficiary, bilans: "<div>Second</div>")
+    panels.register_beneficiary_panel(lambda request, beneficiary, bilans: "<b>Second</b>")
     html = body(client.get(page))
     assert html.count("<dt>Premier</dt>") == 1
-    assert html.index("<dt>Premier</dt>") < html.index("<div>Second</div>")
+    assert html.index("<dt>Premier</dt>") < html.index("&lt;b&gt;Second&lt;/b&gt;")  # escaped
     assert seen == [(person.pk, [bilan.pk])]
