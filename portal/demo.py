@@ -11,7 +11,6 @@ from django.utils import timezone
 from accounts.models import Organisation
 from bilan.models import Beneficiary, Synthesis
 from core.tenancy import organisation_scope
-from core.tokens import new_token
 from portal.models import (
     DataRequest,
     DataRequestKind,
@@ -36,16 +35,14 @@ def seed(organisations: dict[str, Organisation], stdout=None) -> None:
                 synthesis is not None
                 and not SynthesisShare.objects.filter(synthesis=synthesis).exists()
             ):
-                _raw, digest = new_token()  # the demo link itself is never sent
-                SynthesisShare.objects.create(
+                SynthesisShare.issue(  # the demo link itself is never sent
+                    valid_for=timedelta(days=30),
                     organisation=organisation,
                     synthesis=synthesis,
                     recipient_name="Sophie Lambert",
                     recipient_email=f"cep@{slug}.test",
                     purpose=SharePurpose.CEP,
-                    token_hash=digest,
                     created_by=beneficiary.user,
-                    expires_at=timezone.now() + timedelta(days=30),
                 )
             if not DataRequest.objects.filter(beneficiary=beneficiary).exists():
                 DataRequest.objects.create(

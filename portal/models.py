@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import TenantModel
+from core.tokens import RevocableToken, SingleUseToken
 
 
-class PortalInvitation(TenantModel):
+class PortalInvitation(TenantModel, SingleUseToken):
     """The consultant invites the beneficiary to their portal: the link lets them set a
-    password. Signed (a random secret), expiring, single use, stored hashed."""
+    password. Expiring, single use, stored hashed (core.tokens)."""
 
     beneficiary = models.ForeignKey(
         "bilan.Beneficiary",
@@ -23,7 +23,6 @@ class PortalInvitation(TenantModel):
         verbose_name=_("bénéficiaire"),
     )
     email = models.EmailField(_("adresse e-mail"))
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -32,9 +31,6 @@ class PortalInvitation(TenantModel):
         verbose_name=_("invité(e) par"),
         editable=False,
     )
-    created_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expire le"), editable=False)
-    used_at = models.DateTimeField(_("utilisée le"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("invitation au portail")
@@ -45,17 +41,13 @@ class PortalInvitation(TenantModel):
     def __str__(self) -> str:
         return self.email
 
-    @property
-    def is_usable(self) -> bool:
-        return self.used_at is None and self.expires_at > timezone.now()
-
 
 class SharePurpose(models.TextChoices):
     CEP = "cep", _("Mon conseiller en évolution professionnelle (CEP)")
     OTHER = "other", _("Une autre personne de mon choix")
 
 
-class SynthesisShare(TenantModel):
+class SynthesisShare(TenantModel, RevocableToken):
     """The beneficiary sends their synthesis to someone they name (L6313-4): a link that
     expires and that they can revoke. Every opening is recorded as a `shared_read` access."""
 
@@ -69,13 +61,9 @@ class SynthesisShare(TenantModel):
     recipient_email = models.EmailField(_("adresse e-mail du destinataire"))
     purpose = models.CharField(_("destinataire"), max_length=10, choices=SharePurpose.choices)
     message = models.TextField(_("message personnel"), blank=True)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("partagé le"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expire le"))
-    revoked_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
     opened_count = models.PositiveIntegerField(_("consultations"), default=0)
     last_opened_at = models.DateTimeField(_("dernière consultation"), null=True, blank=True)
 
@@ -87,18 +75,6 @@ class SynthesisShare(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.recipient_name} <{self.recipient_email}>"
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at <= timezone.now()
-
-    @property
-    def is_active(self) -> bool:
-        return not self.is_revoked and not self.is_expired
 
 
 class DataRequestKind(models.TextChoices):

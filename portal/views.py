@@ -120,7 +120,7 @@ def invite(request: HttpRequest, beneficiary_id) -> HttpResponse:
 def activate(request: HttpRequest, token: str) -> HttpResponse:
     """GET only shows the page (mail scanners prefetch links); a valid POST spends the link."""
     invitation = services.find_portal_invitation(token)
-    if invitation is None or not invitation.is_usable:
+    if invitation is None:
         return render(request, "portal/link_invalid.html", status=410)
     beneficiary = invitation.beneficiary
     form = SetPasswordForm(
@@ -335,10 +335,8 @@ def share_revoke(request: HttpRequest, share_id) -> HttpResponse:
 def shared_synthesis(request: HttpRequest, token: str) -> HttpResponse:
     """The recipient's page (no account). GET confirms; POST shows or downloads and is logged."""
     share = services.find_share(token)
-    if share is None or not share.is_active:
-        return render(
-            request, "portal/link_invalid.html", {"share_link": True, "share": share}, status=410
-        )
+    if share is None:
+        return render(request, "portal/link_invalid.html", {"share_link": True}, status=410)
     with organisation_scope(share.organisation):
         context = {"share": share, "beneficiary": share.synthesis.bilan.beneficiary}
         if request.method == "GET":

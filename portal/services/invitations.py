@@ -20,7 +20,6 @@ from accounts.models import User
 from bilan.models import Beneficiary
 from core.mail import build_email
 from core.tenancy import organisation_scope
-from core.tokens import hash_token, new_token
 from portal.models import PortalInvitation
 from portal.services.errors import PortalError
 from portal.services.own_rows import beneficiaries_for
@@ -58,16 +57,15 @@ def invite_beneficiary(beneficiary: Beneficiary, actor: User) -> SentPortalInvit
     now = timezone.now()
     with transaction.atomic():
         PortalInvitation.objects.filter(
-            beneficiary=beneficiary, used_at__isnull=True, expires_at__gt=now
+            PortalInvitation.usable_filter(now), beneficiary=beneficiary
         ).update(expires_at=now)
-        raw, digest = new_token()
-        invitation = PortalInvitation.objects.create(
+        invitation, raw = PortalInvitation.issue(
+            valid_for=timedelta(days=settings.INVITATION_VALIDITY_DAYS),
+            now=now,
             organisation=beneficiary.organisation,
             beneficiary=beneficiary,
             email=email,
-            token_hash=digest,
             invited_by=actor,
-            expires_at=now + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
         )
         url = portal_invitation_url(raw)
         message = build_email(
@@ -92,9 +90,7 @@ def portal_access(beneficiary: Beneficiary) -> dict[str, Any]:
     if beneficiary.user_id is not None:
         return {"state": "active", "invitation": None, "can_invite": False}
     invitation = (
-        PortalInvitation.objects.filter(
-            beneficiary=beneficiary, used_at__isnull=True, expires_at__gt=timezone.now()
-        )
+        PortalInvitation.objects.filter(PortalInvitation.usable_filter(), beneficiary=beneficiary)
         .order_by("-created_at")
         .first()
     )
@@ -106,25 +102,19 @@ def portal_access(beneficiary: Beneficiary) -> dict[str, Any]:
 
 
 def find_portal_invitation(raw_token: str) -> PortalInvitation | None:
-    """The invitation behind a link, whatever its state (a token carries no organisation)."""
-    return (
-        PortalInvitation.objects.unscoped()
-        .select_related("beneficiary", "organisation")
-        .filter(token_hash=hash_token(raw_token))
-        .first()
-    )
+    """The invitation behind a link, if it can still be used."""
+    return PortalInvitation.find(raw_token, related=["beneficiary", "organisation"])
 
 
 def activate_portal_account(raw_token: str, password: str) -> User:
-    """Spend the invitation: create the beneficiary's account with a verified address."""
+    """Spend the invitation: create the beneficiary's account with a verified address.
+
+    The invitation is spent first (a concurrent activation loses) and given back by the
+    rollback if a check below fails.
+    """
     with transaction.atomic():
-        invitation = (
-            PortalInvitation.objects.unscoped()
-            .select_for_update()
-            .filter(token_hash=hash_token(raw_token))
-            .first()
-        )
-        if invitation is None or not invitation.is_usable:
+        invitation = find_portal_invitation(raw_token)
+        if invitation is None or not invitation.spend():
             raise PortalError(_("Ce lien n'est plus valable."))
         with organisation_scope(invitation.organisation):
             beneficiary = Beneficiary.objects.select_for_update().get(pk=invitation.beneficiary_id)
@@ -144,6 +134,4 @@ def activate_portal_account(raw_token: str, password: str) -> User:
             )
             beneficiary.user = user
             beneficiary.save(update_fields=["user"])
-            invitation.used_at = timezone.now()
-            invitation.save(update_fields=["used_at"])
     return user

@@ -19,7 +19,6 @@ from accounts.models import User
 from bilan import services as bilan_services
 from bilan.models import AccessAction, Synthesis
 from core.mail import build_email
-from core.tokens import hash_token, new_token
 from portal.models import SharePurpose, SynthesisShare
 from portal.services.errors import PortalError
 
@@ -60,17 +59,15 @@ def share_synthesis(
     recipient_email = recipient_email.strip().lower()
     recipient_name = " ".join(recipient_name.split())
     with transaction.atomic():
-        raw, digest = new_token()
-        share = SynthesisShare.objects.create(
+        share, raw = SynthesisShare.issue(
+            valid_for=timedelta(days=valid_days),
             organisation=synthesis.organisation,
             synthesis=synthesis,
             recipient_name=recipient_name,
             recipient_email=recipient_email,
             purpose=purpose,
             message=message.strip(),
-            token_hash=digest,
             created_by=actor,
-            expires_at=timezone.now() + timedelta(days=valid_days),
         )
         bilan_services.record_access(
             synthesis, actor, AccessAction.SHARE, f"{recipient_name} <{recipient_email}>"
@@ -94,25 +91,18 @@ def share_synthesis(
 def revoke_share(share: SynthesisShare, *, actor: User) -> SynthesisShare:
     if share.synthesis.bilan.beneficiary.user_id != actor.pk:
         raise PermissionDenied(_("Seul le bénéficiaire peut retirer un partage."))
-    if share.revoked_at is None:
-        share.revoked_at = timezone.now()
-        share.save(update_fields=["revoked_at"])
+    share.revoke()
     return share
 
 
 def find_share(raw_token: str) -> SynthesisShare | None:
-    """The share behind a link, whatever its state (a token carries no organisation)."""
-    return (
-        SynthesisShare.objects.unscoped()
-        .select_related("organisation", "synthesis__bilan__beneficiary")
-        .filter(token_hash=hash_token(raw_token))
-        .first()
-    )
+    """The share behind a link, if it is neither expired nor revoked."""
+    return SynthesisShare.find(raw_token, related=["organisation", "synthesis__bilan__beneficiary"])
 
 
 def open_share(share: SynthesisShare, *, download: bool = False) -> Synthesis:
     """The recipient opens the shared synthesis (a POST): recorded as a `shared_read`."""
-    if not share.is_active:
+    if not share.is_usable:
         raise PortalError(_("Ce lien de partage n'est plus valable."))
     synthesis = share.synthesis
     detail = f"{share.recipient_name} <{share.recipient_email}>"

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-from django.utils import timezone
 
 from accounts.models import User
 from bilan import services as bilan_services
@@ -103,7 +101,3 @@ def make_person(
             beneficiary.save(update_fields=["user"])
             person.user = user
     return person
-
-
-def now_plus(**kwargs) -> datetime:
-    return timezone.now() + timedelta(**kwargs)

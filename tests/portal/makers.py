@@ -3,9 +3,11 @@ other side's beneficiary, so the walk tries every URL as a beneficiary of organi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from portal.models import SynthesisShare
 from tests.isolation import OBJECT_MAKERS, OTHER_SIDE_USERS, maker
-from tests.portal.helpers import make_person, now_plus
+from tests.portal.helpers import make_person
 
 
 def _delivered_person(side, context: dict):
@@ -20,17 +22,15 @@ def _delivered_person(side, context: dict):
 @maker("share_id")
 def make_share(side, context: dict) -> str:
     person = _delivered_person(side, context)
-    with side.scope():
-        share = SynthesisShare.objects.create(
-            organisation=side.organisation,
-            synthesis=person.synthesis,
-            recipient_name="Destinataire Marqueur-Partage",
-            recipient_email="cep@example.test",
-            purpose="cep",
-            token_hash=f"walk-{person.bilan.pk.hex}",
-            created_by=person.user,
-            expires_at=now_plus(days=30),
-        )
+    share, _raw = SynthesisShare.issue(
+        valid_for=timedelta(days=30),
+        organisation=side.organisation,
+        synthesis=person.synthesis,
+        recipient_name="Destinataire Marqueur-Partage",
+        recipient_email="cep@example.test",
+        purpose="cep",
+        created_by=person.user,
+    )
     context.setdefault("markers", []).append("Marqueur-Partage")
     return str(share.pk)
 
@@ -87,35 +87,28 @@ def admin_data_request(side):
 
 
 def admin_portal_invitation(side):
-    from core.tokens import new_token
     from portal.models import PortalInvitation
 
     person = make_person(side, first_name="Ivan", stage="preliminary", with_user=False)
-    _raw, digest = new_token()
-    with side.scope():
-        return PortalInvitation.objects.create(
-            organisation=side.organisation,
-            beneficiary=person.beneficiary,
-            email=person.beneficiary.email,
-            token_hash=digest,
-            invited_by=side.consultant,
-            expires_at=now_plus(days=7),
-        )
+    invitation, _raw = PortalInvitation.issue(
+        valid_for=timedelta(days=7),
+        organisation=side.organisation,
+        beneficiary=person.beneficiary,
+        email=person.beneficiary.email,
+        invited_by=side.consultant,
+    )
+    return invitation
 
 
 def admin_synthesis_share(side):
-    from core.tokens import new_token
-
     person = make_person(side, first_name="Sacha", stage="delivered")
-    _raw, digest = new_token()
-    with side.scope():
-        return SynthesisShare.objects.create(
-            organisation=side.organisation,
-            synthesis=person.synthesis,
-            recipient_name="Destinataire Admin",
-            recipient_email="destinataire@example.test",
-            purpose="other",
-            token_hash=digest,
-            created_by=person.user,
-            expires_at=now_plus(days=30),
-        )
+    share, _raw = SynthesisShare.issue(
+        valid_for=timedelta(days=30),
+        organisation=side.organisation,
+        synthesis=person.synthesis,
+        recipient_name="Destinataire Admin",
+        recipient_email="destinataire@example.test",
+        purpose="other",
+        created_by=person.user,
+    )
+    return share
