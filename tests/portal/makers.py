@@ -19,18 +19,22 @@ def _delivered_person(side, context: dict):
     return context["portal_person"]
 
 
-@maker("share_id")
-def make_share(side, context: dict) -> str:
-    person = _delivered_person(side, context)
+def _share(side, person, recipient_name: str) -> SynthesisShare:
     share, _raw = SynthesisShare.issue(
         valid_for=timedelta(days=30),
         organisation=side.organisation,
         synthesis=person.synthesis,
-        recipient_name="Destinataire Marqueur-Partage",
+        recipient_name=recipient_name,
         recipient_email="cep@example.test",
         purpose="cep",
         created_by=person.user,
     )
+    return share
+
+
+@maker("share_id")
+def make_share(side, context: dict) -> str:
+    share = _share(side, _delivered_person(side, context), "Destinataire Marqueur-Partage")
     context.setdefault("markers", []).append("Marqueur-Partage")
     return str(share.pk)
 
@@ -101,14 +105,4 @@ def admin_portal_invitation(side):
 
 
 def admin_synthesis_share(side):
-    person = make_person(side, first_name="Sacha", stage="delivered")
-    share, _raw = SynthesisShare.issue(
-        valid_for=timedelta(days=30),
-        organisation=side.organisation,
-        synthesis=person.synthesis,
-        recipient_name="Destinataire Admin",
-        recipient_email="destinataire@example.test",
-        purpose="other",
-        created_by=person.user,
-    )
-    return share
+    return _share(side, make_person(side, first_name="Sacha", stage="delivered"), "Destinataire")
