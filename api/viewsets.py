@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -182,22 +181,3 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def refuse(self, message: str) -> None:
         raise exceptions.PermissionDenied(message)
-
-
-class BilanChildViewSet(ScopedViewSet):
-    """Viewsets under /bilans/<bilan_id>/: the bilan must be one the person may see."""
-
-    bilan: Any
-
-    def resolve_parents(self) -> None:
-        from bilan.api import visible_bilans
-
-        self.bilan = get_object_or_404(
-            visible_bilans(self.api, self.actor), pk=self.kwargs["bilan_id"]
-        )
-
-    def is_assigned(self) -> bool:
-        return self.bilan.consultants.filter(pk=self.actor.pk).exists()
-
-    def get_object_or_404(self, queryset: QuerySet, **lookup) -> Model:
-        return get_object_or_404(queryset, **lookup)

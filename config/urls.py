@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("suivi/", include("suivi.urls")),
     path("mon-espace/", include("portal.urls")),
-    path("api/v1/", include("api.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

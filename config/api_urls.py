@@ -1,5 +1,6 @@
-"""/api/v1/ routes (issue 5). Identifiers are UUIDs named like the rest of the project's URLs
-(beneficiary_id, bilan_id, meeting_id, action_id, followup_id)."""
+"""/api/v1/ routes, assembled here from each app's API (api: the token and me endpoints; bilan;
+suivi), since config is the only layer that knows them all. Identifiers are UUIDs named like the
+rest of the project's URLs (beneficiary_id, bilan_id, meeting_id, action_id, followup_id)."""
 
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
