@@ -1,5 +1,5 @@
 """The bilan de compétences: beneficiaries, bilans and their phases, meetings (the hours
-ledger), the document de synthèse and the action plan. Rules live in bilan/services.py."""
+ledger), the document de synthèse and the action plan. Rules live in bilan/services/."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from bilan import services as bilan_services
-from bilan.models import AccessAction, BilanEvent, Synthesis, SynthesisAccess
+from bilan.models import AccessAction, BilanEvent, Meeting, Synthesis, SynthesisAccess
 from portal import services
 from tests.portal.helpers import make_person
 
@@ -92,7 +92,7 @@ def test_home_query_count_does_not_grow_with_meetings(
         client.get(reverse("portal:home"))
     with side_a.scope():
         for day in range(4, 14):
-            bilan_services.Meeting.objects.create(
+            Meeting.objects.create(
                 organisation=side_a.organisation,
                 bilan=louise.bilan,
                 phase="conclusion",

@@ -1,0 +1,65 @@
+"""Beneficiaries: one person, one record in an organisation."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role, User
+from bilan.models import Beneficiary
+from bilan.services.common import BilanError, clean_or_refuse
+from core.tenancy import require_organisation
+
+
+def find_duplicate_beneficiary(
+    email: str, exclude: Beneficiary | None = None
+) -> Beneficiary | None:
+    qs = Beneficiary.objects.filter(email__iexact=email.strip())
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.first()
+
+
+def _refuse_duplicate(duplicate: Beneficiary | None, actor: User | None) -> None:
+    """One person, one record. The name is told only to someone who may see that record."""
+    if duplicate is None:
+        return
+    if actor is None or beneficiaries_for(actor).filter(pk=duplicate.pk).exists():
+        message = _("%(name)s est déjà enregistré(e) avec cette adresse.") % {
+            "name": duplicate.full_name
+        }
+    else:
+        message = _("Cette adresse e-mail est déjà enregistrée dans l'organisation.")
+    raise BilanError({"email": message})
+
+
+def create_beneficiary(*, actor: User | None = None, **fields) -> Beneficiary:
+    fields["email"] = fields["email"].strip().lower()
+    _refuse_duplicate(find_duplicate_beneficiary(fields["email"]), actor)
+    return Beneficiary.objects.create(
+        organisation=require_organisation(), created_by=actor, **fields
+    )
+
+
+def update_beneficiary(
+    beneficiary: Beneficiary, *, actor: User | None = None, **fields
+) -> Beneficiary:
+    if "email" in fields:
+        fields["email"] = fields["email"].strip().lower()
+        _refuse_duplicate(find_duplicate_beneficiary(fields["email"], exclude=beneficiary), actor)
+    for name, value in fields.items():
+        setattr(beneficiary, name, value)
+    clean_or_refuse(beneficiary, ["organisation", "user", "created_by"])
+    beneficiary.save()
+    return beneficiary
+
+
+def beneficiaries_for(user: User) -> QuerySet[Beneficiary]:
+    """Admins see every beneficiary; a consultant those of their bilans and those they entered."""
+    membership = Membership.objects.filter(user=user).first()
+    qs = Beneficiary.objects.all()
+    if membership is None:
+        return qs.none()
+    if membership.role != Role.ADMIN:
+        qs = qs.filter(Q(bilans__consultants=user) | Q(created_by=user)).distinct()
+    return qs
