@@ -38,6 +38,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # the layers of docs/architecture.md (pyproject.toml [tool.importlinter])
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run  # development settings: no production secrets needed
 
 format: install
