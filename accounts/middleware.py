@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.models import Membership, memberships_of
+from accounts.services import has_totp
 from core import tenancy
 
 SESSION_KEY = "organisation_id"
@@ -71,14 +72,8 @@ class RequireMFAMiddleware:
             and membership.organisation.require_mfa
             and not request.path.startswith(self.allowed_prefixes)
             and request.path != reverse("switch_organisation")
-            and not _has_totp(request)
+            and not has_totp(request.user)
         ):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('mfa_activate_totp')}?{query}")
         return self.get_response(request)
-
-
-def _has_totp(request: HttpRequest) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()

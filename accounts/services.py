@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -84,6 +85,11 @@ def invite_member(
     )
     transaction.on_commit(message.send)
     return SentInvitation(invitation, url)
+
+
+def has_totp(user: User | int) -> bool:
+    """Has the person (a user or their id) activated an authenticator app?"""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def find_invitation(raw_token: str) -> Invitation | None:

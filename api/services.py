@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import User, memberships_of
+from accounts.services import has_totp
 from api.models import ApiToken
 
 MAX_TOKEN_DAYS = 365
@@ -17,12 +18,6 @@ MAX_TOKEN_DAYS = 365
 
 class TokenRefused(ValidationError):
     """The credentials do not give a token; the message says why, in French."""
-
-
-def _has_totp(user: User) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def _email_verified(user: User) -> bool:
@@ -40,7 +35,7 @@ def token_for_credentials(request, email: str, password: str, *, name: str = "")
         raise TokenRefused(
             _("Confirmez d'abord votre adresse e-mail en vous connectant sur le site.")
         )
-    if _has_totp(user):
+    if has_totp(user):
         raise TokenRefused(
             _(
                 "Votre compte est protégé par la double authentification : créez un jeton depuis "

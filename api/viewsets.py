@@ -21,6 +21,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
 from accounts.models import Membership, Organisation, Role, memberships_of
+from accounts.services import has_totp
 from core import tenancy
 
 ORGANISATION_HEADER = "X-Organisation"
@@ -56,7 +57,7 @@ class ApiContext:
 
 def _member(membership: Membership) -> ApiContext:
     organisation = membership.organisation
-    if organisation.require_mfa and not _has_totp(membership.user_id):
+    if organisation.require_mfa and not has_totp(membership.user_id):
         # Same rule as the web pages (accounts.middleware.RequireMFAMiddleware), for sessions and
         # for tokens issued before the organisation turned it on.
         raise exceptions.PermissionDenied(
@@ -66,12 +67,6 @@ def _member(membership: Membership) -> ApiContext:
             )
         )
     return ApiContext(organisation, membership.role, membership=membership)
-
-
-def _has_totp(user_id) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
 
 
 def resolve_context(request: Request) -> ApiContext:

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import member_required
 from bilan.models import ActionStatus
 from core import workdays
 from core.tenancy import organisation_scope
@@ -55,18 +56,6 @@ def _form_error(form, error: ValidationError) -> None:
 
 
 # --- Consultant pages ------------------------------------------------------------------------
-
-
-def member_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if request.membership is None:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _member_follow_up(request: HttpRequest, followup_id) -> FollowUp:

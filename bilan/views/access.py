@@ -1,29 +1,13 @@
-"""Who may open what: members only, and among them the bilan's consultants (or an admin).
-Anything else is a 404, so that an id never tells whether it exists."""
+"""Which bilan or beneficiary a member may open (members only: accounts.decorators.
+member_required): the bilan's consultants, or an admin. Anything else is a 404, so that an id
+never tells whether it exists."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 
 from bilan.models import Beneficiary, Bilan
 from bilan.services import beneficiaries_for, bilans_for
-
-
-def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in and working for an organisation (beneficiaries and platform staff: 404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "membership", None) is None:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def get_bilan(request: HttpRequest, bilan_id) -> Bilan:

@@ -5,11 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.decorators import member_required
 from bilan import services
 from bilan.forms import BeneficiaryForm, add_service_error
 from bilan.panels import beneficiary_panels
 from bilan.services import BilanError
-from bilan.views.access import get_beneficiary, member_required
+from bilan.views.access import get_beneficiary
 
 
 @member_required

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import member_required
 from bilan import services
 from bilan.forms import (
     AbandonForm,
@@ -26,7 +27,7 @@ from bilan.models import (
     SynthesisAccess,
 )
 from bilan.services import BilanError
-from bilan.views.access import get_beneficiary, get_bilan, is_admin, member_required
+from bilan.views.access import get_beneficiary, get_bilan, is_admin
 
 TIMELINE_LIMIT = 50
 ACCESS_LOG_LIMIT = 30

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.decorators import member_required
 from bilan import pdf, services
 from bilan.forms import DeliveryForm, SynthesisForm, add_service_error
 from bilan.models import (
@@ -17,7 +18,7 @@ from bilan.models import (
     SynthesisRevision,
 )
 from bilan.services import BilanError
-from bilan.views.access import get_bilan, member_required
+from bilan.views.access import get_bilan
 
 EDITABLE_STATUSES = (BilanStatus.INVESTIGATION, BilanStatus.CONCLUSION)
 
