@@ -100,16 +100,16 @@ class TenantAdmin(admin.ModelAdmin):
         return filters
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        related = db_field.remote_field.model
-        if issubclass(related, TenantModel) and is_platform_staff(request):
-            kwargs.setdefault("queryset", related.objects.unscoped())
-        elif related is User and not is_platform_staff(request):
-            kwargs.setdefault("queryset", users_of_current_organisation())
-        elif related is Organisation and not is_platform_staff(request):
-            kwargs.setdefault("queryset", own_organisation(request))
+        self._limit_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _limit_choices(self, db_field, request: HttpRequest, kwargs: dict) -> None:
+        """A relation's choices: every organisation's rows for platform staff, otherwise the
+        current organisation's people and the organisation itself."""
         related = db_field.remote_field.model
         if issubclass(related, TenantModel) and is_platform_staff(request):
             kwargs.setdefault("queryset", related.objects.unscoped())
@@ -117,7 +117,6 @@ class TenantAdmin(admin.ModelAdmin):
             kwargs.setdefault("queryset", users_of_current_organisation())
         elif related is Organisation and not is_platform_staff(request):
             kwargs.setdefault("queryset", own_organisation(request))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -159,6 +158,19 @@ class TenantAdmin(admin.ModelAdmin):
         if not is_platform_staff(request):
             obj.organisation = request.organisation
         super().save_model(request, obj, form, change)
+
+
+class ReadOnlyTenantAdmin(TenantAdmin):
+    """View only, for rows that only the services create and change (follow-ups, messages,
+    invitations, shares...): an admin form would skip their rules."""
+
+    allow_add = False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 def foreign_related_rows(organisation: Organisation, cleaned: dict) -> dict[str, str]:

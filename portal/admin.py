@@ -8,12 +8,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import TenantAdmin, is_platform_staff
+from accounts.admin import ReadOnlyTenantAdmin, TenantAdmin, is_platform_staff
 from portal import services
 from portal.models import DataRequest, DataRequestStatus, PortalInvitation, SynthesisShare
 
 
-class ReadOnlyTenantAdmin(TenantAdmin):
+class SupportAdmin(ReadOnlyTenantAdmin):
     """Shown for support, changed only by the portal's own flows (every field read-only, so
     no foreign-key choice list is ever built)."""
 
@@ -22,15 +22,6 @@ class ReadOnlyTenantAdmin(TenantAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None):
         return [f for f in self.fields if f != "organisation" or is_platform_staff(request)]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class DataRequestForm(forms.ModelForm):
@@ -89,7 +80,7 @@ class DataRequestAdmin(TenantAdmin):
 
 
 @admin.register(PortalInvitation)
-class PortalInvitationAdmin(ReadOnlyTenantAdmin):
+class PortalInvitationAdmin(SupportAdmin):
     list_display = ["email", "beneficiary", "created_at", "expires_at", "used_at", "invited_by"]
     search_fields = ["email"]
     list_select_related = ["beneficiary", "invited_by", "organisation"]
@@ -105,7 +96,7 @@ class PortalInvitationAdmin(ReadOnlyTenantAdmin):
 
 
 @admin.register(SynthesisShare)
-class SynthesisShareAdmin(ReadOnlyTenantAdmin):
+class SynthesisShareAdmin(SupportAdmin):
     list_display = [
         "recipient_name",
         "recipient_email",

@@ -8,9 +8,8 @@ Slots stay editable (a consultant's availability, no beneficiary data).
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from accounts.admin import TenantAdmin
+from accounts.admin import ReadOnlyTenantAdmin, TenantAdmin
 from suivi.models import (
     Booking,
     CheckIn,
@@ -23,23 +22,8 @@ from suivi.models import (
 )
 
 
-class ReadOnlyMixin:
-    """View only: no add, no change, no delete (the services own these rows)."""
-
-    allow_add = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
 @admin.register(FollowUp)
-class FollowUpAdmin(ReadOnlyMixin, TenantAdmin):
+class FollowUpAdmin(ReadOnlyTenantAdmin):
     list_display = ("bilan", "kind", "consultant", "state", "due_on", "invite_on")
     list_filter = ("state", "kind")
     date_hierarchy = "due_on"
@@ -57,7 +41,7 @@ class FollowUpAdmin(ReadOnlyMixin, TenantAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ReadOnlyMixin, TenantAdmin):
+class InvitationAdmin(ReadOnlyTenantAdmin):
     list_display = ("follow_up", "kind", "to_email", "state", "attempts", "sent_at")
     list_filter = ("state", "kind")
     readonly_fields = (
@@ -77,21 +61,21 @@ class SlotAdmin(TenantAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyMixin, TenantAdmin):
+class BookingAdmin(ReadOnlyTenantAdmin):
     list_display = ("follow_up", "starts_at", "mode", "cancelled_at")
     exclude = ("cancel_reason",)
     readonly_fields = ("follow_up", "slot")
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(ReadOnlyMixin, TenantAdmin):
+class CheckInAdmin(ReadOnlyTenantAdmin):
     list_display = ("follow_up", "submitted_at")
     exclude = ("actions", "went_well", "obstacles", "help_needed")
     readonly_fields = ("follow_up", "submitted_at")
 
 
 @admin.register(FollowUpInterview)
-class FollowUpInterviewAdmin(ReadOnlyMixin, TenantAdmin):
+class FollowUpInterviewAdmin(ReadOnlyTenantAdmin):
     list_display = ("follow_up", "held_on", "outcome")
     list_filter = ("outcome",)
     exclude = (
@@ -106,13 +90,13 @@ class FollowUpInterviewAdmin(ReadOnlyMixin, TenantAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(ReadOnlyMixin, TenantAdmin):
+class SurveyAdmin(ReadOnlyTenantAdmin):
     list_display = ("follow_up", "created_at")
     readonly_fields = ("follow_up", "created_at")
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(ReadOnlyMixin, TenantAdmin):
+class SurveyResponseAdmin(ReadOnlyTenantAdmin):
     list_display = ("survey", "satisfaction", "usefulness", "project_status", "submitted_at")
     exclude = ("comment",)
     readonly_fields = ("survey", "submitted_at")
