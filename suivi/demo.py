@@ -163,7 +163,7 @@ def _sent(fu: FollowUp, kind: str, at: datetime, *, booking=None, to=None) -> No
 
 
 def _invite(fu: FollowUp, at: datetime) -> None:
-    fu.state = FollowUpState.INVITED
+    fu.transition_to(FollowUpState.INVITED)
     fu.invited_at = at
     fu.invite_on = workdays.paris_date(at)
     fu.save()
@@ -180,7 +180,7 @@ def _extra(organisation, slug, consultant, profile, now) -> None:
         return  # already set up (idempotent), or meant to stay scheduled
     invited_at = now - timedelta(days=delivered_ago - 160)
     if target == "failed":
-        fu.state = FollowUpState.INVITED
+        fu.transition_to(FollowUpState.INVITED)
         fu.invited_at = now - timedelta(days=1)
         fu.save()
         Invitation.objects.get_or_create(
@@ -224,7 +224,7 @@ def _extra(organisation, slug, consultant, profile, now) -> None:
     elif target == "no_response":
         _sent(fu, MessageKind.REMINDER_1, invited_at + timedelta(days=7))
         _sent(fu, MessageKind.REMINDER_2, invited_at + timedelta(days=14))
-        fu.state = FollowUpState.NO_RESPONSE
+        fu.transition_to(FollowUpState.NO_RESPONSE)
         fu.save()
     elif target == "declined":
         services.decline_follow_up(
@@ -298,7 +298,7 @@ def _demo_beneficiaries(slug: str, now: datetime) -> None:
             "recorded_by": held.consultant,
         },
     )
-    held.state = FollowUpState.HELD
+    held.transition_to(FollowUpState.HELD)
     held.held_at = booking.starts_at
     held.save()
     survey, _ = Survey.objects.get_or_create(

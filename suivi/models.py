@@ -38,6 +38,32 @@ class FollowUpState(models.TextChoices):
 OPEN_STATES = (FollowUpState.SCHEDULED, FollowUpState.INVITED, FollowUpState.NO_RESPONSE)
 ACTIVE_STATES = (*OPEN_STATES, FollowUpState.BOOKED)
 
+# Every move a follow-up's state may make, and what makes it. FollowUp.transition_to() is the
+# only way to change the state; FollowUp.save() refuses a state set by hand.
+_CLOSING = (FollowUpState.HELD, FollowUpState.DECLINED, FollowUpState.CANCELLED)
+FOLLOW_UP_TRANSITIONS: dict[str, frozenset[str]] = {
+    # the invitation goes out (the tick or "invite now"); a slot is booked; the interview is
+    # recorded, the beneficiary declines or the consultant cancels (_CLOSING)
+    FollowUpState.SCHEDULED: frozenset({FollowUpState.INVITED, FollowUpState.BOOKED, *_CLOSING}),
+    # the last reminder went unanswered (the tick)
+    FollowUpState.INVITED: frozenset({FollowUpState.NO_RESPONSE, FollowUpState.BOOKED, *_CLOSING}),
+    # the consultant moves the follow-up: it is open to an answer again
+    FollowUpState.NO_RESPONSE: frozenset({FollowUpState.INVITED, FollowUpState.BOOKED, *_CLOSING}),
+    # BOOKED again: moved to another slot; back to SCHEDULED or INVITED: the booking is cancelled
+    FollowUpState.BOOKED: frozenset(
+        {FollowUpState.BOOKED, FollowUpState.SCHEDULED, FollowUpState.INVITED, *_CLOSING}
+    ),
+    # the interview record is corrected
+    FollowUpState.HELD: frozenset({FollowUpState.HELD}),
+    FollowUpState.DECLINED: frozenset(),
+    FollowUpState.CANCELLED: frozenset(),
+}
+
+
+class IllegalStateChange(Exception):
+    """A follow-up was asked for a state change that FOLLOW_UP_TRANSITIONS does not allow, or
+    its state was set without FollowUp.transition_to(): a bug, not a person's mistake."""
+
 
 class FollowUp(TenantModel):
     bilan = models.ForeignKey(
@@ -85,6 +111,39 @@ class FollowUp(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.bilan.beneficiary}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values) -> FollowUp:
+        follow_up = super().from_db(db, field_names, values)
+        follow_up._stored_state = follow_up.__dict__.get("state")
+        return follow_up
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "state" in fields:
+            self._stored_state = self.__dict__.get("state")
+            self._moved_to = None
+
+    def transition_to(self, state: str) -> None:
+        """Change the state (saved with the next save()) if FOLLOW_UP_TRANSITIONS allows it."""
+        if state not in FOLLOW_UP_TRANSITIONS[self.state]:
+            raise IllegalStateChange(
+                f"A follow-up cannot go from {self.state!r} to {state!r} ({self.pk})."
+            )
+        self.state = state
+        self._moved_to = state
+
+    def save(self, *args, **kwargs) -> None:
+        stored = getattr(self, "_stored_state", None)
+        current = self.__dict__.get("state", stored)
+        if stored is not None and current not in (stored, getattr(self, "_moved_to", None)):
+            raise IllegalStateChange(
+                f"A follow-up's state went from {stored!r} to {current!r} without "
+                f"transition_to() ({self.pk})."
+            )
+        super().save(*args, **kwargs)
+        self._stored_state = self.__dict__.get("state")
+        self._moved_to = None
 
     @property
     def is_open(self) -> bool:

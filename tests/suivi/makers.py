@@ -29,7 +29,7 @@ def _follow_up(side, context: dict) -> FollowUp:
         with side.scope():
             follow_up = FollowUp.objects.get(bilan=bilan)
     with side.scope():
-        follow_up.state = FollowUpState.INVITED
+        follow_up.transition_to(FollowUpState.INVITED)
         follow_up.invited_at = timezone.now()
         follow_up.save()
     context["follow_up"] = follow_up

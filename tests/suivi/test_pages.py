@@ -54,7 +54,7 @@ def _many(side, count: int):
         if state == FollowUpState.BOOKED:
             with side.scope():
                 fu = FollowUp.objects.get(bilan=bilan)
-                fu.state = FollowUpState.INVITED
+                fu.transition_to(FollowUpState.INVITED)
                 fu.save()
                 slot = make_slot(side, NOW + timedelta(days=3, minutes=next(_minutes)))
                 services.book_slot(fu, slot.pk, "video")

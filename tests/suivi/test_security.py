@@ -113,7 +113,7 @@ def _with_content(side):
     bilan, _ = delivered_bilan(side, delivered_at=NOW - timedelta(days=200))
     fu = follow_up_of(side, bilan)
     with side.scope():
-        fu.state = FollowUpState.INVITED
+        fu.transition_to(FollowUpState.INVITED)
         fu.save()
         slot = make_slot(side, NOW + timedelta(days=5))
         booking = services.book_slot(fu, slot.pk, "video")
@@ -180,7 +180,7 @@ def portal(client, side_a):
     bilan, _ = delivered_bilan(side_a, delivered_at=NOW - timedelta(days=200))
     fu = follow_up_of(side_a, bilan)
     with side_a.scope():
-        fu.state = FollowUpState.INVITED
+        fu.transition_to(FollowUpState.INVITED)
         fu.save()
     return fu
 

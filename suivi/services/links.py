@@ -1,0 +1,110 @@
+"""Links sent by email: issued for one purpose, found again, spent once; the session grant an
+emailed link gives; a fresh link on request."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.tokens import hash_token, new_token
+from suivi.models import ACTIVE_STATES, AccessLink, FollowUp, Invitation, MessageKind
+from suivi.services.common import SuiviError, beneficiary_email, link_validity
+from suivi.services.outbox import send_soon
+
+LINK_SALT = "suivi.link"
+GRANTS_SESSION_KEY = "suivi_access"
+
+
+class LinkError(SuiviError):
+    pass
+
+
+def issue_link(follow_up: FollowUp, purpose: str, now: datetime | None = None) -> str:
+    """A signed, expiring, single-use token for one purpose. Only its hash is stored."""
+    now = now or timezone.now()
+    secret, digest = new_token(nbytes=24)
+    link = AccessLink.objects.unscoped().create(
+        organisation_id=follow_up.organisation_id,
+        follow_up=follow_up,
+        purpose=purpose,
+        secret_hash=digest,
+        expires_at=now + link_validity(),
+    )
+    return signing.dumps({"l": str(link.pk), "s": secret}, salt=LINK_SALT)
+
+
+def resolve_link(token: str, now: datetime | None = None) -> AccessLink:
+    now = now or timezone.now()
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=link_validity() + timedelta(days=400))
+        link = (
+            AccessLink.objects.unscoped()
+            .select_related("follow_up__organisation", "follow_up__bilan__beneficiary")
+            .filter(pk=data["l"], secret_hash=hash_token(data["s"]))
+            .first()
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError):
+        link = None
+    if link is None:
+        raise LinkError(
+            _("Ce lien n'est pas valide. Vérifiez qu'il est complet, ou demandez-en un nouveau.")
+        )
+    if link.used_at is not None:
+        raise LinkError(_("Ce lien a déjà servi : il ne fonctionne qu'une fois."), code="used")
+    if link.expires_at <= now:
+        raise LinkError(_("Ce lien a expiré."), code="expired")
+    return link
+
+
+def spend_link(link: AccessLink, now: datetime | None = None) -> bool:
+    """Mark the link used (compare-and-swap: the first POST wins)."""
+    now = now or timezone.now()
+    return bool(
+        AccessLink.objects.unscoped().filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
+    )
+
+
+def request_new_link(follow_up: FollowUp, now: datetime | None = None) -> bool:
+    """Send a fresh access link to the beneficiary's address (at most one per 10 minutes)."""
+    now = now or timezone.now()
+    if follow_up.state not in ACTIVE_STATES:
+        return False
+    recent = Invitation.objects.unscoped().filter(
+        follow_up=follow_up, kind=MessageKind.NEW_LINK, created_at__gte=now - timedelta(minutes=10)
+    )
+    if recent.exists():
+        return False
+    send_soon(
+        follow_up,
+        MessageKind.NEW_LINK,
+        beneficiary_email(follow_up),
+        now,
+        key=now.strftime("%Y%m%d%H%M%S%f"),
+    )
+    return True
+
+
+def grant_access(session, follow_up: FollowUp) -> None:
+    grants = list(session.get(GRANTS_SESSION_KEY, []))
+    if str(follow_up.pk) not in grants:
+        grants.append(str(follow_up.pk))
+    session[GRANTS_SESSION_KEY] = grants[-20:]
+
+
+def beneficiary_may_access(user: User | None, session, follow_up: FollowUp) -> bool:
+    if str(follow_up.pk) in session.get(GRANTS_SESSION_KEY, []):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    profile = getattr(user, "beneficiary_profile", None)
+    return profile is not None and profile.pk == follow_up.bilan.beneficiary_id
+
+
+def followups_of_beneficiary(beneficiary) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(bilan__beneficiary=beneficiary).order_by("due_on")
