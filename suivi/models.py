@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilan.models import ActionStatus, MeetingMode
 from core.tenancy import TenantModel
+from core.tokens import SingleUseToken
 
 
 class FollowUpKind(models.TextChoices):
@@ -245,15 +246,14 @@ class LinkPurpose(models.TextChoices):
     SURVEY = "survey", _("Questionnaire")
 
 
-class AccessLink(TenantModel):
-    """A single-use, expiring link sent by email. Only the SHA-256 of its secret is stored."""
+class AccessLink(TenantModel, SingleUseToken):
+    """A single-use, expiring link sent by email for one purpose (core.tokens.SingleUseToken:
+    only the SHA-256 of its secret is stored, and it is spent once)."""
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="links")
     purpose = models.CharField(max_length=20, choices=LinkPurpose.choices)
-    secret_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+
+    token_bytes = 24  # the secret travels inside a signed token: keep the link short
 
     class Meta:
         verbose_name = _("lien d'accès")

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.tokens import hash_token, new_token
 from suivi.models import ACTIVE_STATES, AccessLink, FollowUp, Invitation, MessageKind
 from suivi.services.common import SuiviError, beneficiary_email, link_validity
 from suivi.services.outbox import send_soon
@@ -26,30 +25,31 @@ class LinkError(SuiviError):
 
 
 def issue_link(follow_up: FollowUp, purpose: str, now: datetime | None = None) -> str:
-    """A signed, expiring, single-use token for one purpose. Only its hash is stored."""
-    now = now or timezone.now()
-    secret, digest = new_token(nbytes=24)
-    link = AccessLink.objects.unscoped().create(
+    """A signed, expiring, single-use token for one purpose. Only the secret's hash is stored;
+    the signed wrapper (the link's id and its secret) is the format of the links already sent."""
+    link, secret = AccessLink.issue(
+        valid_for=link_validity(),
+        now=now,
         organisation_id=follow_up.organisation_id,
         follow_up=follow_up,
         purpose=purpose,
-        secret_hash=digest,
-        expires_at=now + link_validity(),
     )
     return signing.dumps({"l": str(link.pk), "s": secret}, salt=LINK_SALT)
 
 
 def resolve_link(token: str, now: datetime | None = None) -> AccessLink:
+    """The link behind an emailed token, still usable; otherwise a LinkError that says why
+    (code "used" or "expired": the page then offers a fresh link)."""
     now = now or timezone.now()
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=link_validity() + timedelta(days=400))
         link = (
-            AccessLink.objects.unscoped()
+            AccessLink.matching(data["s"])
+            .filter(pk=data["l"])
             .select_related("follow_up__organisation", "follow_up__bilan__beneficiary")
-            .filter(pk=data["l"], secret_hash=hash_token(data["s"]))
             .first()
         )
-    except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError):
+    except (signing.BadSignature, AttributeError, KeyError, TypeError, ValueError, ValidationError):
         link = None
     if link is None:
         raise LinkError(
@@ -63,11 +63,8 @@ def resolve_link(token: str, now: datetime | None = None) -> AccessLink:
 
 
 def spend_link(link: AccessLink, now: datetime | None = None) -> bool:
-    """Mark the link used (compare-and-swap: the first POST wins)."""
-    now = now or timezone.now()
-    return bool(
-        AccessLink.objects.unscoped().filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
-    )
+    """Spend the link (the POST of its confirmation page): True for the first caller only."""
+    return link.spend(now)
 
 
 def request_new_link(follow_up: FollowUp, now: datetime | None = None) -> bool:
