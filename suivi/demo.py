@@ -180,47 +180,11 @@ def _extra(organisation, slug, consultant, profile, now) -> None:
         return  # already set up (idempotent), or meant to stay scheduled
     invited_at = now - timedelta(days=delivered_ago - 160)
     if target == "failed":
-        fu.transition_to(FollowUpState.INVITED)
-        fu.invited_at = now - timedelta(days=1)
-        fu.save()
-        Invitation.objects.get_or_create(
-            follow_up=fu,
-            kind=MessageKind.INVITATION,
-            key="",
-            defaults={
-                "organisation": organisation,
-                "to_email": fu.bilan.beneficiary.email,
-                "state": MessageState.FAILED,
-                "attempts": 5,
-                "claimed_at": now - timedelta(hours=3),
-                "message_id": services.new_message_id(),
-                "last_error": "SMTPRecipientsRefused: 550 5.1.1 adresse inconnue",
-            },
-        )
+        _failed_invitation(fu, now)
         return
     _invite(fu, invited_at)
     if target == "booked":
-        slot = (
-            Slot.objects.filter(consultant=consultant, booking__isnull=True, starts_at__gt=now)
-            .order_by("starts_at")
-            .first()
-        )
-        if slot is not None:
-            booking = services.book_slot(fu, slot.pk, "video", now=invited_at + timedelta(days=2))
-            Invitation.objects.filter(booking=booking).update(
-                state=MessageState.SENT, sent_at=invited_at + timedelta(days=2)
-            )
-            actions = {
-                str(a.pk): {"status": "in_progress", "comment": "Deux rendez-vous pris."}
-                for a in services.plan_actions(fu)
-            }
-            services.save_check_in(
-                fu,
-                actions=actions,
-                went_well="J'ai rencontré une formatrice d'adultes : le métier me plaît.",
-                obstacles="Le dossier de financement est long à monter.",
-                help_needed="Relire ma lettre de motivation pour l'organisme de formation.",
-            )
+        _booked(fu, consultant, invited_at, now)
     elif target == "no_response":
         _sent(fu, MessageKind.REMINDER_1, invited_at + timedelta(days=7))
         _sent(fu, MessageKind.REMINDER_2, invited_at + timedelta(days=14))
@@ -241,6 +205,53 @@ def _extra(organisation, slug, consultant, profile, now) -> None:
         )
 
 
+def _failed_invitation(fu: FollowUp, now: datetime) -> None:
+    """Invited yesterday; the SMTP server refused the address five times."""
+    fu.transition_to(FollowUpState.INVITED)
+    fu.invited_at = now - timedelta(days=1)
+    fu.save()
+    Invitation.objects.get_or_create(
+        follow_up=fu,
+        kind=MessageKind.INVITATION,
+        key="",
+        defaults={
+            "organisation": fu.organisation,
+            "to_email": fu.bilan.beneficiary.email,
+            "state": MessageState.FAILED,
+            "attempts": 5,
+            "claimed_at": now - timedelta(hours=3),
+            "message_id": services.new_message_id(),
+            "last_error": "SMTPRecipientsRefused: 550 5.1.1 adresse inconnue",
+        },
+    )
+
+
+def _booked(fu: FollowUp, consultant: User, invited_at: datetime, now: datetime) -> None:
+    """Booked two days after the invitation, and the check-in filled in."""
+    slot = (
+        Slot.objects.filter(consultant=consultant, booking__isnull=True, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+    if slot is None:
+        return
+    booking = services.book_slot(fu, slot.pk, "video", now=invited_at + timedelta(days=2))
+    Invitation.objects.filter(booking=booking).update(
+        state=MessageState.SENT, sent_at=invited_at + timedelta(days=2)
+    )
+    actions = {
+        str(a.pk): {"status": "in_progress", "comment": "Deux rendez-vous pris."}
+        for a in services.plan_actions(fu)
+    }
+    services.save_check_in(
+        fu,
+        actions=actions,
+        went_well="J'ai rencontré une formatrice d'adultes : le métier me plaît.",
+        obstacles="Le dossier de financement est long à monter.",
+        help_needed="Relire ma lettre de motivation pour l'organisme de formation.",
+    )
+
+
 def _demo_beneficiaries(slug: str, now: datetime) -> None:
     """The demo beneficiary (portal login) is invited; the closed bilan's follow-up was held."""
     camille = FollowUp.objects.filter(bilan__beneficiary__email=f"beneficiaire@{slug}.test").first()
@@ -254,6 +265,12 @@ def _demo_beneficiaries(slug: str, now: datetime) -> None:
     if held is None:
         return
     _invite(held, now - timedelta(days=60))
+    booking = _past_booking(held, now)
+    _held_interview(held, booking)
+
+
+def _past_booking(held: FollowUp, now: datetime) -> Booking:
+    """A booking forty days ago (made by hand: a slot in the past cannot be booked)."""
     held_on = workdays.paris_date(now - timedelta(days=40))
     booking_slot = Slot.objects.create(
         organisation=held.organisation,
@@ -270,6 +287,11 @@ def _demo_beneficiaries(slug: str, now: datetime) -> None:
         sequence=1,
     )
     _sent(held, MessageKind.BOOKING_CONFIRMATION, now - timedelta(days=55), booking=booking)
+    return booking
+
+
+def _held_interview(held: FollowUp, booking: Booking) -> None:
+    """The check-in, the interview record, the state "held" and the survey's answer."""
     CheckIn.objects.get_or_create(
         follow_up=held,
         defaults={
