@@ -115,6 +115,7 @@ class FollowUp(TenantModel):
 
     @classmethod
     def from_db(cls, db, field_names, values) -> FollowUp:
+        """Remember the state as stored, so that save() can tell a state set by hand."""
         follow_up = super().from_db(db, field_names, values)
         follow_up._stored_state = follow_up.__dict__.get("state")
         return follow_up
@@ -129,17 +130,18 @@ class FollowUp(TenantModel):
         """Change the state (saved with the next save()) if FOLLOW_UP_TRANSITIONS allows it."""
         if state not in FOLLOW_UP_TRANSITIONS[self.state]:
             raise IllegalStateChange(
-                f"A follow-up cannot go from {self.state!r} to {state!r} ({self.pk})."
+                f"A follow-up cannot go from '{self.state}' to '{state}' ({self.pk})."
             )
         self.state = state
         self._moved_to = state
 
     def save(self, *args, **kwargs) -> None:
+        """Refuse a state that changed without transition_to() (a new row starts anywhere)."""
         stored = getattr(self, "_stored_state", None)
         current = self.__dict__.get("state", stored)
         if stored is not None and current not in (stored, getattr(self, "_moved_to", None)):
             raise IllegalStateChange(
-                f"A follow-up's state went from {stored!r} to {current!r} without "
+                f"A follow-up's state went from '{stored}' to '{current}' without "
                 f"transition_to() ({self.pk})."
             )
         super().save(*args, **kwargs)
