@@ -60,8 +60,8 @@ def schedule_follow_up(
 
 
 def on_synthesis_delivered(synthesis: Synthesis) -> FollowUp | None:
-    """Called inside the delivery's transaction: the six-month follow-up is planned when the
-    beneficiary accepted it."""
+    """The six-month follow-up, planned when the beneficiary accepted it. Called by suivi's
+    receiver of bilan's synthesis_delivered, inside the delivery's transaction."""
     if not synthesis.follow_up_accepted:
         return None
     bilan = synthesis.bilan
