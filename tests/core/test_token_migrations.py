@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
@@ -16,17 +15,12 @@ from accounts import services as accounts_services
 from accounts.models import Invitation, Role
 from api.models import ApiToken
 from core.tokens import new_token
+from tests.migrations import migrate
 
 BEFORE_THE_BASE = [
     ("accounts", "0002_organisation_admins_read_syntheses_and_more"),
     ("api", "0001_initial"),
 ]
-
-
-def _migrate(targets: list[tuple[str, str]] | None = None) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-    return executor
 
 
 def _store_old_rows(executor: MigrationExecutor, side) -> dict[str, str]:
@@ -59,11 +53,11 @@ def _store_old_rows(executor: MigrationExecutor, side) -> dict[str, str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_invitations_and_api_tokens_stored_before_the_base_keep_working(side_a):
-    executor = _migrate(BEFORE_THE_BASE)
+    executor = migrate(BEFORE_THE_BASE)
     try:
         raws = _store_old_rows(executor, side_a)
     finally:
-        _migrate()
+        migrate()
 
     assert Invitation.find(raws["accepted"]) is None
     assert Invitation.matching(raws["accepted"]).get().used_at is not None

@@ -6,29 +6,22 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from core.tokens import hash_token, new_token
 from suivi import services
 from suivi.models import AccessLink, LinkPurpose
+from tests.migrations import migrate
 from tests.suivi.helpers import delivered_bilan, follow_up_of
 
 BEFORE_THE_BASE = ("suivi", "0002_booking_sequence")
-
-
-def _migrate(target: list[tuple[str, str]] | None = None) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.migrate(target or executor.loader.graph.leaf_nodes())
-    return executor
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_link_sent_before_the_token_base_still_opens_and_is_spent_once(side_a):
     bilan, _ = delivered_bilan(side_a)
     fu = follow_up_of(side_a, bilan)
-    executor = _migrate([BEFORE_THE_BASE])
+    executor = migrate([BEFORE_THE_BASE])
     try:
         old_model = executor.loader.project_state(BEFORE_THE_BASE).apps.get_model(
             "suivi", "AccessLink"
@@ -42,7 +35,7 @@ def test_a_link_sent_before_the_token_base_still_opens_and_is_spent_once(side_a)
             expires_at=timezone.now() + timedelta(days=60),
         )
     finally:
-        _migrate()
+        migrate()
     token = signing.dumps({"l": str(old.pk), "s": secret}, salt=services.LINK_SALT)
 
     link = services.resolve_link(token)
