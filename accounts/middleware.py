@@ -25,7 +25,8 @@ def choose_membership(request: HttpRequest) -> Membership | None:
 
 
 class OrganisationScopeMiddleware:
-    """Enters the signed-in user's organisation scope for the request, and always leaves it."""
+    """Enters the signed-in user's organisation scope for the request, acting as their chosen
+    membership (or, without one, as the beneficiary they are), and always leaves it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -34,23 +35,26 @@ class OrganisationScopeMiddleware:
         request.memberships = []
         request.membership = None
         request.organisation = None
+        beneficiary = None
         if request.user.is_authenticated:
             request.membership = choose_membership(request)
             if request.membership is not None:
                 request.organisation = request.membership.organisation
             else:
-                request.organisation = resolve_other_organisation(request)
-        token = tenancy.activate(request.organisation)
+                beneficiary = own_beneficiary(request)
+                request.organisation = beneficiary.organisation if beneficiary else None
+        token = tenancy.activate(
+            request.organisation, membership=request.membership, beneficiary=beneficiary
+        )
         try:
             return self.get_response(request)
         finally:
             tenancy.deactivate(token)
 
 
-def resolve_other_organisation(request: HttpRequest):
+def own_beneficiary(request: HttpRequest):
     """Users without a membership: a beneficiary works inside their own organisation."""
-    beneficiary = getattr(request.user, "beneficiary_profile", None)  # bilan.Beneficiary
-    return beneficiary.organisation if beneficiary is not None else None
+    return getattr(request.user, "beneficiary_profile", None)  # bilan.Beneficiary
 
 
 class RequireMFAMiddleware:

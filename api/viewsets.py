@@ -11,8 +11,7 @@ organisation's id is a 404, never a 403 that would confirm it exists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
-from accounts.models import Membership, Organisation, Role, memberships_of
+from accounts.models import Membership, memberships_of
 from accounts.services import has_totp
 from core import tenancy
 
@@ -33,29 +32,12 @@ class OrganisationRequired(exceptions.APIException):
     default_detail = "Précisez l'organisation avec l'en-tête X-Organisation."
 
 
-@dataclass(frozen=True)
-class ApiContext:
-    """Who is asking, in which organisation, as what."""
-
-    organisation: Organisation
-    role: str  # "admin", "consultant" or "beneficiary"
-    membership: Membership | None = None
-    beneficiary: Any = None  # bilan.Beneficiary for a beneficiary's token
-
-    @property
-    def is_member(self) -> bool:
-        return self.membership is not None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_beneficiary(self) -> bool:
-        return self.role == "beneficiary"
+# Who is asking, in which organisation, as what: the organisation scope itself. (The name
+# stays for the viewsets that annotate `visible_bilans(api, user)`.)
+ApiContext = tenancy.Scope
 
 
-def _member(membership: Membership) -> ApiContext:
+def _member(membership: Membership) -> tenancy.Scope:
     organisation = membership.organisation
     if organisation.require_mfa and not has_totp(membership.user_id):
         # Same rule as the web pages (accounts.middleware.RequireMFAMiddleware), for sessions and
@@ -66,10 +48,10 @@ def _member(membership: Membership) -> ApiContext:
                 "avant d'utiliser l'API."
             )
         )
-    return ApiContext(organisation, membership.role, membership=membership)
+    return tenancy.Scope(organisation, membership=membership)
 
 
-def resolve_context(request: Request) -> ApiContext:
+def resolve_context(request: Request) -> tenancy.Scope:
     user = request.user
     memberships = list(memberships_of(user))
     beneficiary = getattr(user, "beneficiary_profile", None)
@@ -79,7 +61,7 @@ def resolve_context(request: Request) -> ApiContext:
             if membership.organisation.slug == slug:
                 return _member(membership)
         if beneficiary is not None and beneficiary.organisation.slug == slug:
-            return ApiContext(beneficiary.organisation, "beneficiary", beneficiary=beneficiary)
+            return tenancy.Scope(beneficiary.organisation, beneficiary=beneficiary)
         raise exceptions.PermissionDenied(
             _("Vous n'êtes pas membre de l'organisation « %(slug)s ».") % {"slug": slug[:60]}
         )
@@ -98,7 +80,7 @@ def resolve_context(request: Request) -> ApiContext:
             % {"slugs": ", ".join(m.organisation.slug for m in memberships)}
         )
     if beneficiary is not None:
-        return ApiContext(beneficiary.organisation, "beneficiary", beneficiary=beneficiary)
+        return tenancy.Scope(beneficiary.organisation, beneficiary=beneficiary)
     raise exceptions.PermissionDenied(
         _("Votre compte n'est rattaché à aucune organisation : l'API n'a rien à vous montrer.")
     )
@@ -112,7 +94,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     uses_organisation = True  # documents the X-Organisation header (api.schema)
     #: action -> roles allowed ("admin", "consultant", "beneficiary"); see api.permissions.
     roles: ClassVar[dict[str, set[str]]] = {}
-    api: ApiContext
+    api: tenancy.Scope  # who asks, in which organisation, as what
 
     _final = ("get_queryset", "initial", "dispatch")
 
@@ -150,7 +132,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
             )
         self.check_throttles(request)
         self.api = resolve_context(request)
-        self._scope_token = tenancy.activate(self.api.organisation)
+        self._scope_token = tenancy.enter(self.api)
         self.resolve_parents()
         self.check_permissions(request)
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_htmx",
+    "rules.apps.AutodiscoverRulesConfig",  # imports each app's rules.py (who may do what)
     "core",
     "accounts",
     "bilan",

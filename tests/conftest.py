@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Membership, Organisation, Role, User
 from core.tenancy import organisation_scope
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -23,6 +23,14 @@ class Side:
 
     def scope(self):
         return organisation_scope(self.organisation)
+
+    def acting_as(self, user):
+        """The scope the web middleware enters for `user`: acting as their membership of this
+        organisation, or else as its beneficiary they are."""
+        with self.scope():
+            membership = Membership.objects.filter(user=user).first()
+        profile = None if membership else getattr(user, "beneficiary_profile", None)
+        return organisation_scope(self.organisation, membership=membership, beneficiary=profile)
 
 
 def make_side(slug: str, name: str) -> Side:

@@ -42,6 +42,15 @@ SKIPPED_PREFIXES: dict[str, str] = {
 # name -> function(side) -> User.
 OTHER_SIDE_USERS: dict[str, Callable[[Any], Any]] = {}
 
+# People of the owning organisation who have no part in the rows the makers create (a
+# consultant not assigned to the bilan, another beneficiary): name -> function(side) -> User.
+# They get what another organisation gets (404, nothing changes, nothing shown) except where
+# the policy lets them in: SAME_ORGANISATION_ALLOWED.
+SAME_SIDE_OUTSIDERS: dict[str, Callable[[Any], Any]] = {}
+
+# (URL name, outsider) -> why that outsider of the same organisation may use that URL.
+SAME_ORGANISATION_ALLOWED: dict[tuple[str, str], str] = {}
+
 
 def maker(*keywords: str):
     def register(function: Maker) -> Maker:

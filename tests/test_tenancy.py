@@ -92,3 +92,92 @@ def test_unscoped_queryset_fails_closed_when_only_compiled(side_a):
     assert not User.objects.filter(pk__in=guard).exists()
     with side_a.scope():
         assert User.objects.filter(pk__in=Membership.objects.values("user_id")).count() == 2
+
+
+# --- The scope carries who is acting -----------------------------------------------------------
+
+
+def _scope_seen_by_a_view(user, session=None):
+    """Run the web middleware for `user` and return the scope the view saw."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from accounts.middleware import OrganisationScopeMiddleware
+    from core.tenancy import current_scope
+
+    seen = []
+
+    def view(request):
+        seen.append(current_scope())
+        return HttpResponse()
+
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = session or SessionStore()
+    OrganisationScopeMiddleware(view)(request)
+    assert current_scope() is None  # and it is left afterwards
+    return seen[0]
+
+
+def test_the_web_scope_acts_as_the_chosen_membership(side_a, side_b):
+    from accounts.middleware import SESSION_KEY
+    from tests.factories import MembershipFactory
+
+    scope = _scope_seen_by_a_view(side_a.admin)
+    assert scope.organisation == side_a.organisation
+    assert (scope.role, scope.is_admin, scope.user_id) == ("admin", True, side_a.admin.pk)
+    assert scope.acts_as(side_a.admin)
+    assert not scope.acts_as(side_a.consultant)
+    # A freelance consultant of both organisations acts in the one chosen in the session.
+    MembershipFactory(organisation=side_b.organisation, user=side_a.consultant, role="admin")
+    session = {SESSION_KEY: str(side_b.organisation.pk)}
+    scope = _scope_seen_by_a_view(side_a.consultant, session)
+    assert (scope.organisation, scope.role) == (side_b.organisation, "admin")
+
+
+def test_the_web_scope_acts_as_a_beneficiary_without_membership(side_a, platform_staff):
+    from tests.portal.helpers import make_person
+
+    person = make_person(side_a, stage="preliminary")
+    scope = _scope_seen_by_a_view(person.user)
+    assert (scope.organisation, scope.role) == (side_a.organisation, "beneficiary")
+    assert scope.beneficiary == person.beneficiary
+    assert scope.membership is None
+    assert _scope_seen_by_a_view(platform_staff) is None  # no organisation, no scope
+
+
+def test_the_api_scope_acts_as_the_token_holder(side_a, monkeypatch):
+    from api.viewsets import ScopedViewSet
+    from core.tenancy import current_scope
+    from tests.api.conftest import bearer
+
+    seen = []
+    check = ScopedViewSet.check_permissions
+
+    def spy(self, request):
+        seen.append(current_scope())
+        return check(self, request)
+
+    monkeypatch.setattr(ScopedViewSet, "check_permissions", spy)
+    assert bearer(side_a.consultant).get("/api/v1/bilans/").status_code == 200
+    assert seen[0].membership.user == side_a.consultant
+    assert seen[0].role == "consultant"
+    assert current_scope() is None
+
+
+def test_a_scope_acts_for_one_person_of_its_own_organisation(side_a, side_b):
+    from core.tenancy import Scope, current_scope, organisation_scope
+
+    with side_a.scope():
+        mine = Membership.objects.get(user=side_a.consultant)
+    with side_b.scope():
+        theirs = Membership.objects.get(user=side_b.consultant)
+    with pytest.raises(ValueError, match="belongs to its organisation"):
+        Scope(side_a.organisation, membership=theirs)
+    with organisation_scope(side_a.organisation, membership=mine):
+        assert current_scope().role == "consultant"
+        with side_a.scope():  # a bare scope (a task inside a request): nobody acts
+            assert current_scope().role is None
+            assert current_scope().user_id is None
+        assert current_scope().membership == mine

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from accounts.models import Role
 from bilan import services
 from bilan.models import BilanStatus, Meeting, MeetingMode
 from tests.bilan import builders
-from tests.isolation import maker
+from tests.factories import MembershipFactory, UserFactory
+from tests.isolation import SAME_SIDE_OUTSIDERS, maker
 
 
 def _bilan(side, context: dict):
@@ -85,3 +87,16 @@ def admin_action(side):
     bilan = builders.bilan(side, status=BilanStatus.CONCLUSION)
     with side.scope():
         return services.add_action(bilan, actor=side.consultant, title="Action de l'admin")
+
+
+# --- The same organisation's outsider (tests/test_tenant_isolation.py) -----------------------
+
+
+def make_unassigned_consultant(side):
+    """A consultant of the owning organisation, assigned to none of the makers' bilans."""
+    user = UserFactory(email=f"non-affecte@{side.organisation.slug}.test")
+    MembershipFactory(organisation=side.organisation, user=user, role=Role.CONSULTANT)
+    return user
+
+
+SAME_SIDE_OUTSIDERS["unassigned consultant"] = make_unassigned_consultant

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.models import SynthesisShare
-from tests.isolation import OBJECT_MAKERS, OTHER_SIDE_USERS, maker
+from tests.isolation import OBJECT_MAKERS, OTHER_SIDE_USERS, SAME_SIDE_OUTSIDERS, maker
 from tests.portal.helpers import make_person
 
 
@@ -72,6 +72,14 @@ def make_beneficiary_user(side):
 
 
 OTHER_SIDE_USERS["beneficiary"] = make_beneficiary_user
+
+
+def make_other_beneficiary_user(side):
+    """Another beneficiary of the owning organisation, with their own delivered bilan."""
+    return make_person(side, first_name="Octave", last_name="Horslot", stage="delivered").user
+
+
+SAME_SIDE_OUTSIDERS["other beneficiary"] = make_other_beneficiary_user
 
 
 # --- Django admin walk (tests/admin_makers.py) -----------------------------------------------
