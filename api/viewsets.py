@@ -32,11 +32,6 @@ class OrganisationRequired(exceptions.APIException):
     default_detail = "Précisez l'organisation avec l'en-tête X-Organisation."
 
 
-# Who is asking, in which organisation, as what: the organisation scope itself. (The name
-# stays for the viewsets that annotate `visible_bilans(api, user)`.)
-ApiContext = tenancy.Scope
-
-
 def _member(membership: Membership) -> tenancy.Scope:
     organisation = membership.organisation
     if organisation.require_mfa and not has_totp(membership.user_id):

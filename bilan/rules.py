@@ -110,6 +110,7 @@ def may_see_beneficiary(user, beneficiary: Beneficiary) -> bool:
     return visible_beneficiaries(user).filter(pk=beneficiary.pk).exists()
 
 
+may_manage_beneficiary = is_member & may_see_beneficiary
 may_see_bilan = is_organisation_admin | is_assigned_consultant | is_own_bilan
 may_work_on_bilan = is_organisation_admin | is_assigned_consultant
 may_read_synthesis = (
@@ -119,6 +120,8 @@ may_read_synthesis = (
 )
 
 rules.add_rule("bilan.see_beneficiary", may_see_beneficiary)
+# Edit the record, open a bilan for them, invite them to the portal.
+rules.add_rule("bilan.manage_beneficiary", may_manage_beneficiary)
 rules.add_rule("bilan.see_bilan", may_see_bilan)
 # Edit the bilan, move it through its phases, log meetings, keep the action plan.
 rules.add_rule("bilan.work_on_bilan", may_work_on_bilan)

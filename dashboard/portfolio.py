@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from bilan.models import MAX_ACCOMPANIMENT_HOURS, Bilan, BilanStatus, Meeting
-from bilan.services import bilans_for
+from bilan.rules import visible_bilans
 
 PAGE_SIZE = 25
 COUNT_BOUND = 1000
@@ -62,7 +62,7 @@ def portfolio_queryset(user: User) -> QuerySet[Bilan]:
         .values("starts_at")[:1]
     )
     qs = (
-        bilans_for(user)
+        visible_bilans(user)
         .select_related("beneficiary")
         .annotate(
             minutes_used=Coalesce(Subquery(minutes, output_field=IntegerField()), Value(0)),

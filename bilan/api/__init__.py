@@ -1,6 +1,6 @@
 """REST API v1 for the bilan: beneficiaries, bilans, meetings, the synthesis and the action plan.
 
-- access.py: which beneficiaries and bilans a person sees; the base of the viewsets under a bilan
+- access.py: the base of the viewsets under a bilan (who sees what: bilan/rules.py)
 - serializers.py, filters.py: the shape of the data and the lists' query parameters
 - viewsets.py: thin viewsets over bilan.services
 - schema.py: the OpenAPI documentation (examples, summaries, descriptions)

@@ -9,7 +9,6 @@ from rest_framework import serializers
 from accounts.models import User
 from api.serializers import StrictModelSerializer, StrictSerializer
 from bilan import services
-from bilan.api.access import visible_beneficiaries
 from bilan.models import (
     BENEFICIARY_FIELDS,
     SECTION_FIELDS,
@@ -19,6 +18,7 @@ from bilan.models import (
     Meeting,
     Synthesis,
 )
+from bilan.rules import visible_beneficiaries
 from core.tenancy import require_organisation
 
 # --- Beneficiaries ---------------------------------------------------------------------------
@@ -163,7 +163,7 @@ class BilanCreateSerializer(BilanWriteSerializer):
         fields = super().get_fields()
         view = self.context.get("view")
         if view is not None and getattr(view, "api", None) is not None:
-            fields["beneficiary"].queryset = visible_beneficiaries(view.api, view.actor)
+            fields["beneficiary"].queryset = visible_beneficiaries(view.actor)
         return fields
 
 

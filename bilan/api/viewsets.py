@@ -1,12 +1,12 @@
 """The bilan API's viewsets: beneficiaries, bilans, meetings, the synthesis and the action plan.
 
-Thin: they check who may do what (the same rules as the dashboard and the portal) and call
-bilan.services. Who sees which rows is in bilan.api.access; the OpenAPI documentation in
-bilan.api.schema.
+Thin: they ask bilan/rules.py who may see and do what (the same rules as the web pages and the
+portal) and call bilan.services. The OpenAPI documentation is in bilan.api.schema.
 """
 
 from __future__ import annotations
 
+import rules
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, status
@@ -20,7 +20,7 @@ from api.serializers import ReasonSerializer
 from api.viewsets import ScopedViewSet
 from bilan import services
 from bilan.api import schema
-from bilan.api.access import PERMISSIONS, BilanChildViewSet, visible_beneficiaries, visible_bilans
+from bilan.api.access import PERMISSIONS, BilanChildViewSet
 from bilan.api.filters import ActionFilter, BeneficiaryFilter, BilanFilter, MeetingFilter
 from bilan.api.serializers import (
     ActionSerializer,
@@ -38,6 +38,7 @@ from bilan.api.serializers import (
     SynthesisSerializer,
 )
 from bilan.models import AccessAction, Action, Beneficiary, Bilan, Meeting, Synthesis
+from bilan.rules import visible_beneficiaries, visible_bilans
 
 
 @schema.beneficiary_docs
@@ -65,7 +66,7 @@ class BeneficiaryViewSet(
     }
 
     def scoped_queryset(self):
-        return visible_beneficiaries(self.api, self.actor).order_by("-created_at")
+        return visible_beneficiaries(self.actor).order_by("-created_at")
 
     def perform_create(self, serializer):
         serializer.instance = services.create_beneficiary(
@@ -110,7 +111,7 @@ class BilanViewSet(
 
     def scoped_queryset(self):
         return (
-            visible_bilans(self.api, self.actor)
+            visible_bilans(self.actor)
             .select_related("beneficiary", "organisation")
             .prefetch_related("consultants")
         )
@@ -149,7 +150,7 @@ class BilanViewSet(
         # DESIGN §4: the admin assigns and reassigns; resending the same list is no change.
         if (
             consultants is not None
-            and not self.api.is_admin
+            and not rules.test_rule("bilan.assign_consultants", self.actor, bilan)
             and {user.pk for user in consultants} != {user.pk for user in bilan.consultants.all()}
         ):
             raise exceptions.PermissionDenied(
@@ -265,7 +266,7 @@ class SynthesisViewSet(BilanChildViewSet):
 
     def _synthesis(self) -> Synthesis:
         """The synthesis, if this person may read it (rule 4 of the design handbook)."""
-        if not services.can_read_synthesis(self.actor, self.bilan):
+        if not rules.test_rule("bilan.read_synthesis", self.actor, self.bilan):
             raise exceptions.PermissionDenied(
                 _(
                     "Seuls le bénéficiaire, ses consultants et, si l'organisation l'autorise, "
@@ -284,7 +285,7 @@ class SynthesisViewSet(BilanChildViewSet):
 
     def _require_author(self) -> None:
         """Writing and delivering: the bilan's consultants only (reading may be wider)."""
-        if not self.is_assigned():
+        if not rules.test_rule("bilan.write_synthesis", self.actor, self.bilan):
             raise exceptions.PermissionDenied(
                 _("Seuls les consultants du bilan peuvent rédiger ou remettre la synthèse.")
             )

@@ -8,8 +8,10 @@ responsibility:
 - beneficiaries.py: one person, one record
 - bilans.py: opening a bilan, its phases, closing, abandoning, the 24-hour exception
 - meetings.py: meetings and the hours ledger
-- synthesis.py: who reads and writes the synthesis, drafts, delivery (sends synthesis_delivered)
+- synthesis.py: drafts, delivery (sends synthesis_delivered)
 - action_plan.py: the action plan
+
+Who may see and do what is not here but in bilan/rules.py (the services ask it too).
 
 Callers use the package (`from bilan import services; services.open_bilan(...)`); the names
 below are its public interface.
@@ -17,7 +19,6 @@ below are its public interface.
 
 from bilan.services.action_plan import add_action, get_action_plan, update_action
 from bilan.services.beneficiaries import (
-    beneficiaries_for,
     create_beneficiary,
     find_duplicate_beneficiary,
     update_beneficiary,
@@ -26,7 +27,6 @@ from bilan.services.bilans import (
     NEXT_STATUS,
     abandon_bilan,
     advance_phase,
-    bilans_for,
     close_bilan,
     cpf_withdrawal_ends_on,
     grant_hours_override,
@@ -44,8 +44,6 @@ from bilan.services.meetings import (
     update_meeting,
 )
 from bilan.services.synthesis import (
-    can_read_synthesis,
-    can_write_synthesis,
     deliver_synthesis,
     delivery_warnings,
     get_synthesis,
@@ -62,10 +60,6 @@ __all__ = [
     "abandon_bilan",
     "add_action",
     "advance_phase",
-    "beneficiaries_for",
-    "bilans_for",
-    "can_read_synthesis",
-    "can_write_synthesis",
     "close_bilan",
     "cpf_withdrawal_ends_on",
     "create_beneficiary",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import rules
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Role, User
+from accounts.models import User
 from bilan.models import Beneficiary
 from bilan.services.common import BilanError, clean_or_refuse
 from core.tenancy import require_organisation
@@ -24,7 +24,7 @@ def _refuse_duplicate(duplicate: Beneficiary | None, actor: User | None) -> None
     """One person, one record. The name is told only to someone who may see that record."""
     if duplicate is None:
         return
-    if actor is None or beneficiaries_for(actor).filter(pk=duplicate.pk).exists():
+    if actor is None or rules.test_rule("bilan.see_beneficiary", actor, duplicate):
         message = _("%(name)s est déjà enregistré(e) avec cette adresse.") % {
             "name": duplicate.full_name
         }
@@ -52,14 +52,3 @@ def update_beneficiary(
     clean_or_refuse(beneficiary, ["organisation", "user", "created_by"])
     beneficiary.save()
     return beneficiary
-
-
-def beneficiaries_for(user: User) -> QuerySet[Beneficiary]:
-    """Admins see every beneficiary; a consultant those of their bilans and those they entered."""
-    membership = Membership.objects.filter(user=user).first()
-    qs = Beneficiary.objects.all()
-    if membership is None:
-        return qs.none()
-    if membership.role != Role.ADMIN:
-        qs = qs.filter(Q(bilans__consultants=user) | Q(created_by=user)).distinct()
-    return qs

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import rules
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, User
 from bilan.models import ActionPlan, Beneficiary, Bilan, BilanStatus, EventKind, Meeting
 from bilan.services.common import BilanError, clean_or_refuse, record_event
 from core.tenancy import require_organisation
@@ -154,8 +154,7 @@ def abandon_bilan(bilan: Bilan, reason: str, *, actor: User | None = None) -> Bi
 
 def grant_hours_override(bilan: Bilan, reason: str, *, actor: User) -> Bilan:
     """Only an organisation admin may let a bilan pass 24 hours, with a reason."""
-    membership = Membership.objects.filter(user=actor).first()
-    if membership is None or membership.role != Role.ADMIN:
+    if not rules.test_rule("bilan.grant_hours_override", actor, bilan):
         raise BilanError(_("Seul un administrateur peut accorder une dérogation au plafond."))
     if not reason.strip():
         raise BilanError({"hours_override_reason": _("Indiquez le motif de la dérogation.")})
@@ -166,17 +165,6 @@ def grant_hours_override(bilan: Bilan, reason: str, *, actor: User) -> Bilan:
         bilan, EventKind.STATUS, _("Dérogation au plafond de 24 h : %(r)s") % {"r": reason}, actor
     )
     return bilan
-
-
-def bilans_for(user: User) -> QuerySet[Bilan]:
-    """The bilans a member may work on: all of them for an admin, their own for a consultant."""
-    membership = Membership.objects.filter(user=user).first()
-    qs = Bilan.objects.all()
-    if membership is None:
-        return qs.none()
-    if membership.role != Role.ADMIN:
-        qs = qs.filter(consultants=user)
-    return qs
 
 
 def cpf_withdrawal_ends_on(bilan: Bilan) -> date | None:

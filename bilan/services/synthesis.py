@@ -1,17 +1,18 @@
-"""The document de synthèse: who reads and writes it, drafts and their versions, the
-beneficiary's comment, and delivery (the PDF archived with its hash, once)."""
+"""The document de synthèse: drafts and their versions, the beneficiary's comment, and delivery
+(the PDF archived with its hash, once). Who reads and writes it is bilan/rules.py's to say."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
 
+import rules
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Role, User
+from accounts.models import User
 from bilan import pdf
 from bilan.models import (
     SECTION_FIELDS,
@@ -35,29 +36,8 @@ def get_synthesis(bilan: Bilan) -> Synthesis:
     return synthesis
 
 
-def can_read_synthesis(user: User, bilan: Bilan) -> bool:
-    """Rule 4: the beneficiary, the assigned consultants, and admins only if the organisation
-    grants it. Platform staff never (they have no membership, so no scope to read it in)."""
-    if not user.is_authenticated:
-        return False
-    if bilan.beneficiary.user_id == user.pk:
-        return True
-    if bilan.consultants.filter(pk=user.pk).exists():
-        return True
-    membership = Membership.objects.filter(user=user).first()
-    return bool(
-        membership and membership.role == Role.ADMIN and bilan.organisation.admins_read_syntheses
-    )
-
-
-def can_write_synthesis(user: User, bilan: Bilan) -> bool:
-    """Only the bilan's own consultants write and deliver its synthesis (an authorised admin
-    reads it)."""
-    return bool(user and user.is_authenticated and bilan.consultants.filter(pk=user.pk).exists())
-
-
 def _require_writer(actor: User | None, bilan: Bilan) -> None:
-    if actor is not None and not can_write_synthesis(actor, bilan):
+    if actor is not None and not rules.test_rule("bilan.write_synthesis", actor, bilan):
         raise BilanError(_("Seuls les consultants du bilan rédigent et remettent la synthèse."))
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +10,7 @@ from accounts.decorators import member_required
 from bilan import services
 from bilan.forms import BeneficiaryForm, add_service_error
 from bilan.panels import beneficiary_panels
+from bilan.rules import visible_bilans
 from bilan.services import BilanError
 from bilan.views.access import get_beneficiary
 
@@ -24,10 +26,7 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
             email = form.cleaned_data["email"]
             add_service_error(form, error)
             found = services.find_duplicate_beneficiary(email)
-            if (
-                found is not None
-                and services.beneficiaries_for(request.user).filter(pk=found.pk).exists()
-            ):
+            if found is not None and rules.test_rule("bilan.see_beneficiary", request.user, found):
                 duplicate = found
         else:
             messages.success(
@@ -47,7 +46,7 @@ def beneficiary_create(request: HttpRequest) -> HttpResponse:
 def beneficiary_detail(request: HttpRequest, beneficiary_id) -> HttpResponse:
     beneficiary = get_beneficiary(request, beneficiary_id)
     bilans = (
-        services.bilans_for(request.user)
+        visible_bilans(request.user)
         .filter(beneficiary=beneficiary)
         .prefetch_related("consultants")
         .order_by("-started_on")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import member_required
+from accounts.rules import is_organisation_admin
 from bilan import services
 from bilan.forms import (
     AbandonForm,
@@ -27,7 +29,7 @@ from bilan.models import (
     SynthesisAccess,
 )
 from bilan.services import BilanError
-from bilan.views.access import get_beneficiary, get_bilan, is_admin
+from bilan.views.access import get_beneficiary, get_bilan
 
 TIMELINE_LIMIT = 50
 ACCESS_LOG_LIMIT = 30
@@ -41,7 +43,7 @@ def _refusal(request: HttpRequest, error: BilanError) -> None:
 @member_required
 def bilan_create(request: HttpRequest, beneficiary_id) -> HttpResponse:
     beneficiary = get_beneficiary(request, beneficiary_id)
-    initial = {"consultants": [request.user.pk]} if not is_admin(request) else {}
+    initial = {} if is_organisation_admin(request.user) else {"consultants": [request.user.pk]}
     form = BilanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -69,7 +71,8 @@ def bilan_edit(request: HttpRequest, bilan_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         consultants = data.pop("consultants")
-        if not is_admin(request) and request.user not in consultants:
+        may_reassign = rules.test_rule("bilan.assign_consultants", request.user, bilan)
+        if not may_reassign and request.user not in consultants:
             form.add_error(
                 "consultants", _("Seul un administrateur peut vous retirer de ce bilan.")
             )
@@ -100,7 +103,6 @@ def bilan_detail(request: HttpRequest, bilan_id) -> HttpResponse:
     meetings = list(Meeting.objects.filter(bilan=bilan).order_by("starts_at"))
     ledger = services.hours_ledger(bilan)
     synthesis = Synthesis.objects.filter(bilan=bilan).first()
-    can_read = services.can_read_synthesis(request.user, bilan)
     accesses = (
         list(
             SynthesisAccess.objects.filter(synthesis=synthesis)
@@ -135,11 +137,10 @@ def bilan_detail(request: HttpRequest, bilan_id) -> HttpResponse:
         "meetings": meetings,
         "ledger": ledger,
         "synthesis": synthesis,
-        "can_read_synthesis": can_read,
         "accesses": accesses,
         "actions": actions,
         "events": events,
-        "is_admin": is_admin(request),
+        "is_admin": is_organisation_admin(request.user),
         "abandon_form": AbandonForm(),
         "override_form": OverrideForm(),
         "goals": [g.strip() for g in bilan.goals.splitlines() if g.strip()],
@@ -197,7 +198,7 @@ def bilan_abandon(request: HttpRequest, bilan_id) -> HttpResponse:
 @member_required
 def bilan_override(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = get_bilan(request, bilan_id)
-    if not is_admin(request):
+    if not rules.test_rule("bilan.grant_hours_override", request.user, bilan):
         raise Http404
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

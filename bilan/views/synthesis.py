@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +33,7 @@ def _is_editable(request: HttpRequest, bilan: Bilan, document: Synthesis) -> boo
     return (
         not document.is_delivered
         and bilan.status in EDITABLE_STATUSES
-        and services.can_write_synthesis(request.user, bilan)
+        and rules.test_rule("bilan.write_synthesis", request.user, bilan)
     )
 
 
@@ -86,7 +87,7 @@ def _refuse_edit(request: HttpRequest, bilan: Bilan, document: Synthesis) -> Htt
 def synthesis(request: HttpRequest, bilan_id) -> HttpResponse:
     """The synthesis editor (drafts, versions) or, once delivered, the read-only document."""
     bilan = get_bilan(request, bilan_id)
-    if not services.can_read_synthesis(request.user, bilan):
+    if not rules.test_rule("bilan.read_synthesis", request.user, bilan):
         return _forbidden(request, bilan)
     document = services.get_synthesis(bilan)
     editable = _is_editable(request, bilan, document)
@@ -123,7 +124,7 @@ def synthesis(request: HttpRequest, bilan_id) -> HttpResponse:
 @member_required
 def synthesis_deliver(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = get_bilan(request, bilan_id)
-    if not services.can_read_synthesis(request.user, bilan):
+    if not rules.test_rule("bilan.read_synthesis", request.user, bilan):
         return _forbidden(request, bilan)
     document = services.get_synthesis(bilan)
     if document.is_delivered:
@@ -163,7 +164,7 @@ def synthesis_deliver(request: HttpRequest, bilan_id) -> HttpResponse:
 @member_required
 def synthesis_pdf(request: HttpRequest, bilan_id) -> HttpResponse:
     bilan = get_bilan(request, bilan_id)
-    if not services.can_read_synthesis(request.user, bilan):
+    if not rules.test_rule("bilan.read_synthesis", request.user, bilan):
         return _forbidden(request, bilan)
     document = services.get_synthesis(bilan)
     if not document.is_delivered or not document.pdf:
@@ -181,7 +182,7 @@ def synthesis_pdf(request: HttpRequest, bilan_id) -> HttpResponse:
 def synthesis_preview(request: HttpRequest, bilan_id) -> HttpResponse:
     """The draft as a PDF, marked "Brouillon", to read it over before delivery."""
     bilan = get_bilan(request, bilan_id)
-    if not services.can_read_synthesis(request.user, bilan):
+    if not rules.test_rule("bilan.read_synthesis", request.user, bilan):
         return _forbidden(request, bilan)
     document = services.get_synthesis(bilan)
     if document.is_delivered:

@@ -55,6 +55,9 @@ def test_who_sees_which_bilans_and_beneficiaries(side_a, side_b, colleague, worl
                 assert rules.test_rule("bilan.see_beneficiary", user, bilan.beneficiary) == (
                     bilan.beneficiary_id in people
                 )
+                assert rules.test_rule("bilan.manage_beneficiary", user, bilan.beneficiary) == (
+                    bilan.beneficiary_id in people and user != world["person"]
+                )
 
 
 def test_nobody_has_a_role_without_a_scope(side_a, world, platform_staff):

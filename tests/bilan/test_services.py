@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import rules
 from django.conf import settings
 from django.utils import timezone
 
@@ -347,14 +348,14 @@ def test_a_failure_during_delivery_leaves_nothing_half_done(side_a, monkeypatch,
 def test_who_reads_a_synthesis(side_a, side_b, colleague):
     bilan = builders.bilan(side_a)
     with side_a.scope():
-        assert services.can_read_synthesis(side_a.consultant, bilan)
-        assert not services.can_read_synthesis(colleague, bilan)
-        assert not services.can_read_synthesis(side_a.admin, bilan)
+        assert rules.test_rule("bilan.read_synthesis", side_a.consultant, bilan)
+        assert not rules.test_rule("bilan.read_synthesis", colleague, bilan)
+        assert not rules.test_rule("bilan.read_synthesis", side_a.admin, bilan)
         side_a.organisation.admins_read_syntheses = True
         side_a.organisation.save()
         bilan.refresh_from_db()
-        assert services.can_read_synthesis(side_a.admin, bilan)
-        assert not services.can_read_synthesis(side_b.admin, bilan)
+        assert rules.test_rule("bilan.read_synthesis", side_a.admin, bilan)
+        assert not rules.test_rule("bilan.read_synthesis", side_b.admin, bilan)
 
 
 # --- The action plan -------------------------------------------------------------------------
@@ -434,8 +435,8 @@ def test_only_the_bilans_consultants_write_and_deliver_the_synthesis(side_a):
     side_a.organisation.admins_read_syntheses = True
     side_a.organisation.save()
     with side_a.scope():
-        assert services.can_read_synthesis(side_a.admin, bilan)
-        assert not services.can_write_synthesis(side_a.admin, bilan)
+        assert rules.test_rule("bilan.read_synthesis", side_a.admin, bilan)
+        assert not rules.test_rule("bilan.write_synthesis", side_a.admin, bilan)
         with pytest.raises(BilanError):
             services.save_synthesis_draft(bilan, {"project": "Texte"}, actor=side_a.admin)
         with pytest.raises(BilanError):

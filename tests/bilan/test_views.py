@@ -309,6 +309,20 @@ def test_synthesis_confidentiality(client, side_a, colleague):
     assert reads == [(side_a.admin.pk, "read")]
 
 
+def test_only_the_writers_are_offered_the_delivery(client, side_a):
+    """An authorised admin reads the synthesis, but only its consultants deliver it: the bilan
+    page asks bilan/rules.py (it used to show the admin a button the service refuses)."""
+    bilan = builders.bilan(side_a, status=BilanStatus.CONCLUSION)
+    side_a.organisation.admins_read_syntheses = True
+    side_a.organisation.save()
+    client.force_login(side_a.admin)
+    html = body(client.get(url("bilan_detail", bilan.pk)))
+    assert url("synthesis", bilan.pk) in html  # reads it
+    assert url("synthesis_deliver", bilan.pk) not in html
+    client.force_login(side_a.consultant)
+    assert url("synthesis_deliver", bilan.pk) in body(client.get(url("bilan_detail", bilan.pk)))
+
+
 def test_delivery_pdf_download_and_access_log(client, side_a):
     bilan = builders.bilan(side_a, status=BilanStatus.CONCLUSION)
     with side_a.scope():
@@ -432,6 +446,8 @@ def test_edit_bilan_consultants_and_goals(client, side_a, colleague):
         assert list(bilan.consultants.all()) == [colleague]
     client.force_login(side_a.consultant)
     assert client.get(url("bilan_detail", bilan.pk)).status_code == 404
+    # The person goes with the bilan, although A's consultant entered them (bilan/rules.py).
+    assert client.get(url("beneficiary_detail", bilan.beneficiary_id)).status_code == 404
 
 
 def test_edit_beneficiary_refuses_another_persons_email(client, side_a, colleague):
