@@ -45,6 +45,7 @@ from suivi.models import (
     Slot,
     Survey,
 )
+from suivi.rules import visible_follow_ups
 
 
 def _form_error(form, error: ValidationError) -> None:
@@ -59,7 +60,7 @@ def _form_error(form, error: ValidationError) -> None:
 
 
 def _member_follow_up(request: HttpRequest, followup_id) -> FollowUp:
-    qs = services.follow_ups_for(request.user).select_related(
+    qs = visible_follow_ups(request.user).select_related(
         "bilan__beneficiary", "consultant", "organisation"
     )
     return get_object_or_404(qs, pk=followup_id)

@@ -1,7 +1,7 @@
 """The follow-up endpoints: list and read, invite now, move, cancel, decline, the interview.
 
-Thin: who may see what comes from suivi.services (follow_ups_for, followups_of_beneficiary) and
-every change is a suivi.services call. The documentation is in schema.py.
+Thin: who may see what comes from suivi/rules.py (visible_follow_ups) and every change is a
+suivi.services call. The documentation is in schema.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from suivi.api.serializers import (
     OptionalReasonSerializer,
 )
 from suivi.models import Booking, FollowUp, FollowUpInterview, FollowUpKind, FollowUpState
+from suivi.rules import visible_follow_ups
 
 PERMISSIONS = [IsAuthenticated, RolePermission]
 
@@ -62,12 +63,9 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     }
 
     def scoped_queryset(self) -> QuerySet[FollowUp]:
-        if self.api.is_beneficiary:
-            qs = services.followups_of_beneficiary(self.api.beneficiary)
-        else:
-            qs = services.follow_ups_for(self.actor)
         return (
-            qs.select_related("bilan__beneficiary", "consultant")
+            visible_follow_ups(self.actor)
+            .select_related("bilan__beneficiary", "consultant")
             .prefetch_related(
                 Prefetch("bookings", queryset=Booking.objects.order_by("-created_at"))
             )

@@ -44,7 +44,6 @@ from suivi.services.common import (
 )
 from suivi.services.consultant import (
     cancel_follow_up,
-    follow_ups_for,
     invite_now,
     move_follow_up,
     record_interview,
@@ -54,7 +53,6 @@ from suivi.services.links import (
     LINK_SALT,
     LinkError,
     beneficiary_may_access,
-    followups_of_beneficiary,
     grant_access,
     issue_link,
     request_new_link,
@@ -103,8 +101,6 @@ __all__ = [
     "dispatch_due_followups",
     "enqueue",
     "enqueue_on_commit",
-    "follow_ups_for",
-    "followups_of_beneficiary",
     "grant_access",
     "invite_now",
     "issue_link",

@@ -1,16 +1,15 @@
-"""What the consultant does with a follow-up: see theirs, invite now, move it, cancel it,
-record the interview."""
+"""What the consultant does with a follow-up: invite now, move it, cancel it, record the
+interview. Which follow-ups they see and act on is suivi/rules.py's to say."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Role, User
+from accounts.models import User
 from core import workdays
 from suivi.models import (
     ACTIVE_STATES,
@@ -28,18 +27,6 @@ from suivi.services.booking import locked_active_booking, release_booking
 from suivi.services.common import SuiviError, beneficiary_email, lock, record
 from suivi.services.outbox import send_soon
 from suivi.services.planning import schedule_follow_up
-
-
-def follow_ups_for(user: User) -> QuerySet[FollowUp]:
-    """Admins see every follow-up of their organisation; consultants those they lead or whose
-    bilan is theirs."""
-    membership = Membership.objects.filter(user=user).first()
-    qs = FollowUp.objects.all()
-    if membership is None:
-        return qs.none()
-    if membership.role != Role.ADMIN:
-        qs = qs.filter(Q(consultant=user) | Q(bilan__consultants=user)).distinct()
-    return qs
 
 
 def invite_now(

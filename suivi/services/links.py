@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,7 +100,3 @@ def beneficiary_may_access(user: User | None, session, follow_up: FollowUp) -> b
         return False
     profile = getattr(user, "beneficiary_profile", None)
     return profile is not None and profile.pk == follow_up.bilan.beneficiary_id
-
-
-def followups_of_beneficiary(beneficiary) -> QuerySet[FollowUp]:
-    return FollowUp.objects.filter(bilan__beneficiary=beneficiary).order_by("due_on")

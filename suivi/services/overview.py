@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from suivi.models import ACTIVE_STATES, Booking, FollowUpState, Invitation, MessageState
-from suivi.services.consultant import follow_ups_for
+from suivi.rules import visible_follow_ups
 
 
 def overview(user: User, today: date | None = None) -> dict:
     """Sections and counts per state, in a fixed number of queries."""
     today = today or timezone.localdate()
-    base = follow_ups_for(user)
+    base = visible_follow_ups(user)
     counts = {
         row["state"]: row["n"]
         for row in base.order_by().values("state").annotate(n=Count("pk", distinct=True))

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
+from accounts.models import User
+from accounts.rules import is_member
 from core import workdays
 from core.tenancy import require_organisation
 from suivi.models import Booking, Slot
@@ -31,7 +32,7 @@ def publish_slots(
     """Publish `count` consecutive slots from `start` (Paris time) on `day`."""
     now = now or timezone.now()
     organisation = require_organisation()
-    if not Membership.objects.filter(user=consultant).exists():
+    if not is_member(consultant):
         raise SuiviError(_("Seuls les consultants de l'organisation publient des créneaux."))
     first = (
         datetime.combine(day, start, tzinfo=workdays.PARIS)
