@@ -16,6 +16,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from accounts import rules as policy
 from accounts import services
 from accounts.models import ROLE_RANK, Invitation, Membership, Organisation, Role, User
 from core.tenancy import TenantModel, current_organisation, organisation_scope
@@ -26,10 +27,9 @@ def is_platform_staff(request: HttpRequest) -> bool:
 
 
 def is_organisation_admin(request: HttpRequest) -> bool:
-    membership = getattr(request, "membership", None)
-    return bool(
-        request.user.is_active and request.user.is_staff and membership and membership.is_admin
-    )
+    """A staff account acting as an admin of the organisation in scope (accounts/rules.py)."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and policy.is_organisation_admin(user))
 
 
 def install_admin_site(site: admin.AdminSite) -> None:
