@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("bilan.urls")),
     path("", include("dashboard.urls")),
     path("suivi/", include("suivi.urls")),
-    path("mon-espace/", include("portal.urls")),
+    path("", include("portal.urls")),  # /mon-espace/ and the beneficiary's /suivi/ pages
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -6,9 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import NewPasswordForm
-from bilan.models import Action, ActionStatus
+from bilan.models import Action, ActionStatus, MeetingMode
 from portal.models import DataRequestKind, SharePurpose
 from portal.services import DEFAULT_SHARE_VALIDITY_DAYS, SHARE_VALIDITY_CHOICES
+from suivi.forms import action_fields
+from suivi.models import SurveyResponse
 
 
 class SetPasswordForm(NewPasswordForm):
@@ -118,3 +120,79 @@ class DataRequestForm(forms.Form):
             "L'organisme vous répond dans un délai d'un mois."
         ),
     )
+
+
+# --- The follow-up pages ---------------------------------------------------------------------
+
+
+class BookingForm(forms.Form):
+    slot = forms.UUIDField(
+        label=_("Créneau"),
+        error_messages={
+            "required": _("Choisissez un créneau dans le calendrier."),
+            "invalid": _("Choisissez un créneau dans le calendrier."),
+        },
+        widget=forms.HiddenInput,
+    )
+    mode = forms.ChoiceField(
+        label=_("Modalité de l'entretien"),
+        choices=MeetingMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez une modalité : présentiel, visio ou téléphone.")},
+    )
+
+
+class AnotherTimeForm(forms.Form):
+    message = forms.CharField(
+        label=_("Jours et horaires qui vous conviendraient"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": _("Indiquez les jours et horaires qui vous conviendraient.")},
+    )
+
+
+class CheckInForm(forms.Form):
+    went_well = forms.CharField(
+        label=_("Ce qui s'est bien passé depuis le bilan"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    obstacles = forms.CharField(
+        label=_("Les obstacles rencontrés"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    help_needed = forms.CharField(
+        label=_("L'aide dont vous auriez besoin"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, actions: list[Action], saved: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        action_fields(self, actions, saved or {}, _("Un mot sur cette action (facultatif)"))
+
+    def clean(self):
+        data = super().clean()
+        if self.action_rows or any(data.get(n) for n in ("went_well", "obstacles", "help_needed")):
+            return data
+        raise forms.ValidationError(_("Répondez à au moins une question avant d'envoyer."))
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = SurveyResponse
+        fields = ["satisfaction", "usefulness", "project_status", "comment"]
+        widgets = {
+            "satisfaction": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+            "usefulness": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "satisfaction": {"required": _("Donnez une note de 1 à 5.")},
+            "usefulness": {"required": _("Donnez une note de 1 à 5.")},
+            "project_status": {"required": _("Indiquez où en est votre projet.")},
+        }

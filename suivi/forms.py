@@ -1,4 +1,5 @@
-"""Forms of the suivi (French labels and messages; rules stay in services.py)."""
+"""Forms of the suivi's consultant pages, and the action rows the beneficiary's check-in shares
+(French labels and messages; rules stay in services.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bilan.models import Action, ActionStatus, MeetingMode
-from suivi.models import FollowUpInterview, Outcome, SurveyResponse
-
-MODE_CHOICES = MeetingMode.choices
+from bilan.models import Action, ActionStatus
+from suivi.models import FollowUpInterview, Outcome
 
 
 class DateInput(forms.DateInput):
@@ -22,32 +21,6 @@ class DateInput(forms.DateInput):
         super().__init__(**kwargs)
         self.attrs.setdefault("placeholder", "jj/mm/aaaa")
         self.attrs.setdefault("inputmode", "numeric")
-
-
-class BookingForm(forms.Form):
-    slot = forms.UUIDField(
-        label=_("Créneau"),
-        error_messages={
-            "required": _("Choisissez un créneau dans le calendrier."),
-            "invalid": _("Choisissez un créneau dans le calendrier."),
-        },
-        widget=forms.HiddenInput,
-    )
-    mode = forms.ChoiceField(
-        label=_("Modalité de l'entretien"),
-        choices=MODE_CHOICES,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choisissez une modalité : présentiel, visio ou téléphone.")},
-    )
-
-
-class AnotherTimeForm(forms.Form):
-    message = forms.CharField(
-        label=_("Jours et horaires qui vous conviendraient"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        error_messages={"required": _("Indiquez les jours et horaires qui vous conviendraient.")},
-    )
 
 
 class ReasonForm(forms.Form):
@@ -78,7 +51,9 @@ class MoveForm(RequiredReasonForm):
     field_order = ["due_on", "reason"]
 
 
-def _action_fields(form: forms.Form, actions: list[Action], initial: dict, help_label: str) -> None:
+def action_fields(form: forms.Form, actions: list[Action], initial: dict, help_label: str) -> None:
+    """A status and a comment field per action of the plan, for the beneficiary's check-in
+    (portal) and the consultant's interview; `form.actions_data()` gives them back by action."""
     form.action_rows = []
     for action in actions:
         key = str(action.pk)
@@ -108,37 +83,6 @@ def _action_fields(form: forms.Form, actions: list[Action], initial: dict, help_
         }
 
     form.actions_data = actions_data
-
-
-class CheckInForm(forms.Form):
-    went_well = forms.CharField(
-        label=_("Ce qui s'est bien passé depuis le bilan"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    obstacles = forms.CharField(
-        label=_("Les obstacles rencontrés"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    help_needed = forms.CharField(
-        label=_("L'aide dont vous auriez besoin"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, actions: list[Action], saved: dict | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        _action_fields(self, actions, saved or {}, _("Un mot sur cette action (facultatif)"))
-
-    def clean(self):
-        data = super().clean()
-        if self.action_rows or any(data.get(n) for n in ("went_well", "obstacles", "help_needed")):
-            return data
-        raise forms.ValidationError(_("Répondez à au moins une question avant d'envoyer."))
 
 
 class InterviewForm(forms.ModelForm):
@@ -188,7 +132,7 @@ class InterviewForm(forms.ModelForm):
             saved = self.instance.action_progress
         else:
             saved = {k: {"status": v.get("status")} for k, v in (check_in or {}).items()}
-        _action_fields(self, actions, saved, _("Avancement, commentaire"))
+        action_fields(self, actions, saved, _("Avancement, commentaire"))
         self.fields["outcome"].choices = [("", "---------"), *Outcome.choices]
 
 
@@ -243,19 +187,3 @@ class SlotsForm(forms.Form):
                 _("Publiez des créneaux au plus un an à l'avance."), code="too_far"
             )
         return day
-
-
-class SurveyForm(forms.ModelForm):
-    class Meta:
-        model = SurveyResponse
-        fields = ["satisfaction", "usefulness", "project_status", "comment"]
-        widgets = {
-            "satisfaction": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
-            "usefulness": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
-            "comment": forms.Textarea(attrs={"rows": 3}),
-        }
-        error_messages = {
-            "satisfaction": {"required": _("Donnez une note de 1 à 5.")},
-            "usefulness": {"required": _("Donnez une note de 1 à 5.")},
-            "project_status": {"required": _("Indiquez où en est votre projet.")},
-        }

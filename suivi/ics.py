@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from core.workdays import PARIS
-from suivi.models import Booking
+from suivi.models import Booking, FollowUp
 
 
 def event_uid(booking: Booking) -> str:
@@ -52,3 +53,14 @@ def build_ics(booking: Booking, *, method: str = "PUBLISH", sequence: int | None
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def ics_response(follow_up: FollowUp) -> HttpResponse:
+    """The calendar file of the follow-up's booked interview, to download (404 when nothing is
+    booked): the consultant's page and the beneficiary's both offer it."""
+    booking = Booking.objects.filter(follow_up=follow_up, cancelled_at__isnull=True).first()
+    if booking is None:
+        raise Http404
+    response = HttpResponse(build_ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="entretien-de-suivi.ics"'
+    return response

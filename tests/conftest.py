@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from accounts.models import Membership, Organisation, Role, User
+from config.celery import app
 from core.tenancy import organisation_scope
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -60,3 +61,15 @@ def platform_staff(db) -> User:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Event messages (booking confirmations...) are queued on commit: here the task runs in
+    the test process, against Django's test mailbox. The integration tests use a real worker."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "http://testserver"
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

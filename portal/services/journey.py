@@ -61,5 +61,5 @@ def follow_up_summary(bilan: Bilan) -> dict[str, Any] | None:
         "status": follow_up.get_state_display(),
         "due_on": follow_up.due_on,
         "scheduled_at": booking.starts_at if booking is not None else None,
-        "url": reverse("suivi:portal", args=[follow_up.pk]),
+        "url": reverse("portal:followup", args=[follow_up.pk]),
     }

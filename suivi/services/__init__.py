@@ -22,8 +22,6 @@ Callers use this package (`from suivi import services; services.book_slot(...)`)
 behind it may move.
 """
 
-# suivi/views.py reads these two through services until its beneficiary pages move to portal.
-from suivi.models import ACTIVE_STATES, AccessLink
 from suivi.services.beneficiary import (
     decline_follow_up,
     plan_actions,
@@ -50,9 +48,11 @@ from suivi.services.consultant import (
 )
 from suivi.services.links import (
     GRANTS_SESSION_KEY,
+    LINK_PAGE,
     LINK_SALT,
     LinkError,
     beneficiary_may_access,
+    follow_up_to_renew,
     grant_access,
     issue_link,
     request_new_link,
@@ -81,11 +81,10 @@ from suivi.services.sending import attach_ics, build_message, send_message
 from suivi.services.slots import SLOTS_HORIZON, delete_slot, publish_slots
 
 __all__ = [
-    "ACTIVE_STATES",
     "GRANTS_SESSION_KEY",
+    "LINK_PAGE",
     "LINK_SALT",
     "SLOTS_HORIZON",
-    "AccessLink",
     "LinkError",
     "Planned",
     "SuiviError",
@@ -101,6 +100,7 @@ __all__ = [
     "dispatch_due_followups",
     "enqueue",
     "enqueue_on_commit",
+    "follow_up_to_renew",
     "grant_access",
     "invite_now",
     "issue_link",

@@ -18,6 +18,10 @@ from suivi.services.outbox import send_soon
 LINK_SALT = "suivi.link"
 GRANTS_SESSION_KEY = "suivi_access"
 
+#: The page that opens an emailed link (/suivi/lien/<token>/). It lives in portal, with every
+#: page a beneficiary sees; suivi, which may not import portal, names it by its URL name only.
+LINK_PAGE = "portal:followup_link"
+
 
 class LinkError(SuiviError):
     pass
@@ -59,6 +63,19 @@ def resolve_link(token: str, now: datetime | None = None) -> AccessLink:
     if link.expires_at <= now:
         raise LinkError(_("Ce lien a expiré."), code="expired")
     return link
+
+
+def follow_up_to_renew(token: str) -> FollowUp | None:
+    """The follow-up behind an emailed token, usable, used or expired (its page offers a fresh
+    link then); None when the token is not one of our links."""
+    try:
+        return resolve_link(token).follow_up
+    except LinkError as error:
+        if error.code not in ("used", "expired"):
+            return None
+    data = signing.loads(token, salt=LINK_SALT)
+    link = AccessLink.objects.unscoped().select_related("follow_up__organisation").get(pk=data["l"])
+    return link.follow_up
 
 
 def spend_link(link: AccessLink, now: datetime | None = None) -> bool:

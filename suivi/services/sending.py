@@ -27,7 +27,7 @@ from suivi.models import (
     MessageState,
 )
 from suivi.services.common import link_validity
-from suivi.services.links import issue_link
+from suivi.services.links import LINK_PAGE, issue_link
 from suivi.services.outbox import (
     BENEFICIARY_INVITE_KINDS,
     BOOKING_KINDS,
@@ -80,7 +80,7 @@ def _url(name: str, **kwargs) -> str:
 
 
 def _link_url(row: Invitation, purpose: str, now: datetime) -> str:
-    return _url("suivi:link", token=issue_link(row.follow_up, purpose, now))
+    return _url(LINK_PAGE, token=issue_link(row.follow_up, purpose, now))
 
 
 def _email_context(row: Invitation, now: datetime) -> dict:

@@ -180,7 +180,7 @@ def test_home_shows_the_follow_up_and_links_to_it(client, louise, side_a):
     body = client.get(reverse("portal:home")).content.decode()
     assert "Entretien de suivi :" in body
     assert follow_up.get_state_display().lower() in body
-    assert reverse("suivi:portal", args=[follow_up.pk]) in body
+    assert reverse("portal:followup", args=[follow_up.pk]) in body
 
 
 @pytest.mark.parametrize("page", ["synthesis", "action_plan", "data"])

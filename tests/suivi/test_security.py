@@ -191,7 +191,7 @@ def _open_portal(client, side_a, fu):
 
     with side_a.scope():
         token = services.issue_link(fu, LinkPurpose.ACCESS)
-    response = client.post(reverse("suivi:link", kwargs={"token": token}))
+    response = client.post(reverse("portal:followup_link", kwargs={"token": token}))
     assert response.status_code == 302
 
 

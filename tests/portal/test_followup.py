@@ -1,15 +1,18 @@
-"""The beneficiary's side: emailed links, booking a slot, ICS, decline, check-in, survey."""
+"""The beneficiary's follow-up pages: emailed links, booking a slot, ICS, decline, check-in,
+survey. Their paths stay under /suivi/ (links in emails already sent), so these tests use paths."""
 
 from __future__ import annotations
 
 import re
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -18,7 +21,30 @@ from suivi import services
 from suivi.models import Booking, CheckIn, FollowUpState, Invitation, MessageState
 from tests.suivi.helpers import delivered_bilan, follow_up_of, make_slot
 
+pytestmark = pytest.mark.usefixtures("eager_celery")
+
 NOW = timezone.now()
+
+
+def test_the_pages_keep_their_paths_and_suivi_names_the_link_page():
+    """Emails already sent carry /suivi/lien/<token>/ links and the pages are bookmarked: the
+    paths do not move with the views. suivi builds its links from the URL name alone."""
+    assert reverse(services.LINK_PAGE, args=["t0k3n"]) == "/suivi/lien/t0k3n/"
+    assert reverse("portal:followup_link_renew", args=["t0k3n"]) == "/suivi/lien/t0k3n/nouveau/"
+    followup_id = uuid.uuid4()
+    tails = {
+        "followup": "",
+        "followup_book": "reserver/",
+        "followup_another_time": "autre-horaire/",
+        "followup_cancel_booking": "annuler-rendez-vous/",
+        "followup_decline": "decliner/",
+        "followup_check_in": "preparation/",
+        "followup_survey": "questionnaire/",
+        "followup_calendar": "agenda.ics",
+    }
+    for name, tail in tails.items():
+        path = reverse(f"portal:{name}", args=[followup_id])
+        assert path == f"/suivi/mon-suivi/{followup_id}/{tail}"
 
 
 @pytest.fixture
