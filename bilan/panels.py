@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString
 from bilan.models import Beneficiary, Bilan
 
 #: A panel of the beneficiary's page: given the request, the beneficiary and the bilans the
-#: member sees for them, the HTML to add to the page's facts (the "Coordonnées et situation"
-#: list): a `<div>` grouping a `<dt>` and its `<dd>`, or "" to show nothing. Rendered HTML
+#: member sees for them, the HTML to add at the end of the page's "Coordonnées et situation"
+#: section (a short block under its own <h3>), or "" to show nothing. Rendered HTML
 #: (render_to_string) is shown as is; a plain str is escaped.
 BeneficiaryPanel = Callable[[HttpRequest, Beneficiary, QuerySet[Bilan]], SafeString | str]
 

@@ -498,13 +498,13 @@ def test_beneficiary_page_shows_the_panels_other_apps_register(client, side_a, m
 
     def first(request, beneficiary, bilans):
         seen.append((beneficiary.pk, [b.pk for b in bilans]))
-        return mark_safe("<div><dt>Premier</dt><dd>un</dd></div>")
+        return mark_safe("<h3>Premier</h3><p>un</p>")
 
     panels.register_beneficiary_panel(first)
     panels.register_beneficiary_panel(first)  # registered once
     panels.register_beneficiary_panel(lambda request, beneficiary, bilans: "")
     panels.register_beneficiary_panel(lambda request, beneficiary, bilans: "<b>Second</b>")
     html = body(client.get(page))
-    assert html.count("<dt>Premier</dt>") == 1
-    assert html.index("<dt>Premier</dt>") < html.index("&lt;b&gt;Second&lt;/b&gt;")  # escaped
+    assert html.count("<h3>Premier</h3>") == 1
+    assert html.index("<h3>Premier</h3>") < html.index("&lt;b&gt;Second&lt;/b&gt;")  # escaped
     assert seen == [(person.pk, [bilan.pk])]
