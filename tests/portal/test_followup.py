@@ -101,6 +101,7 @@ def test_a_tampered_link_is_refused_with_a_clear_message(client, invited):
     assert response.status_code == 404
     assert "pas valide" in response.content.decode()
     assert client.post(tampered).status_code == 404
+    assert client.post(tampered + "nouveau/").status_code == 404  # no fresh link either
 
 
 def test_an_expired_link_is_refused(client, invited):
