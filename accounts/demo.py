@@ -1,4 +1,5 @@
-"""Demo organisations and accounts (DESIGN §6). Idempotent: running it twice changes nothing."""
+"""Demo organisations and accounts (README, "Demo accounts"). Idempotent: running it twice
+changes nothing."""
 
 from __future__ import annotations
 

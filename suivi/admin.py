@@ -3,7 +3,8 @@
 Follow-ups, messages, bookings, check-ins, interviews and surveys change only through
 suivi.services (the pages and the tick): an admin form would skip their rules (reviving a declined
 follow-up, sending a beneficiary's single-use link to another address...). Platform staff have no
-access to the content of a follow-up (DESIGN §4): the free-text and answer fields are not shown.
+access to the content of a follow-up (docs/architecture.md, "Who may do what"): the free-text
+and answer fields are not shown.
 Slots stay editable (a consultant's availability, no beneficiary data).
 """
 

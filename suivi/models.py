@@ -1,7 +1,7 @@
 """The suivi post-bilan: follow-ups, the messages they send, slots and bookings, the
 beneficiary's check-in, the interview record and the "à froid" questionnaire.
 
-Due dates are data (DESIGN §5): the tick reads them; nothing waits in a Celery ETA.
+Due dates are data (docs/scheduling.md): the tick reads them; nothing waits in a Celery ETA.
 """
 
 from __future__ import annotations

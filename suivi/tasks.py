@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers around suivi.services (DESIGN §6)."""
+"""Celery tasks: thin wrappers around suivi.services (docs/scheduling.md)."""
 
 from __future__ import annotations
 

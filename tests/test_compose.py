@@ -1,6 +1,6 @@
 """Docker cannot run on the development and CI machines, so docker-compose.yml, the Dockerfile and
-.env.example are kept correct by reading them against config/settings.py (DESIGN §6: the same
-processes in docker-compose.yml, `make run` and the tests)."""
+.env.example are kept correct by reading them against config/settings.py (docs/deploy.md and
+docs/scheduling.md: the same processes in docker-compose.yml, `make run` and the tests)."""
 
 from __future__ import annotations
 

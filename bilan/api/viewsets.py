@@ -147,7 +147,8 @@ class BilanViewSet(
         serializer = self.get_serializer(bilan, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         consultants = serializer.validated_data.get("consultants")
-        # DESIGN §4: the admin assigns and reassigns; resending the same list is no change.
+        # Who may do what (docs/architecture.md): the admin assigns and reassigns; resending
+        # the same list is no change.
         if (
             consultants is not None
             and not rules.test_rule("bilan.assign_consultants", self.actor, bilan)

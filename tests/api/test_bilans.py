@@ -174,7 +174,8 @@ def test_list_query_count_does_not_grow(side_a, django_assert_max_num_queries):
 
 
 def test_only_admins_change_the_consultants(side_a, bilan_a, other_consultant_a):
-    """DESIGN §4: the admin assigns and may reassign; a consultant may not (not even leave)."""
+    """docs/architecture.md, "Who may do what": the admin assigns and may reassign; a consultant
+    may not (not even leave)."""
     url = f"{URL}{bilan_a.pk}/"
     client = bearer(side_a.consultant)
     for consultants in (

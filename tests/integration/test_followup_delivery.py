@@ -1,5 +1,5 @@
 """200 follow-ups due, a real Celery worker, a real Redis, a real SMTP server: every invitation
-is received, once; a killed worker or a stopped Redis loses nothing (DESIGN §5)."""
+is received, once; a killed worker or a stopped Redis loses nothing (docs/scheduling.md)."""
 
 from __future__ import annotations
 
