@@ -17,7 +17,8 @@ class StorableIsoDateTimeField(filter_fields.IsoDateTimeField):
     """An ISO 8601 date and time that can also be written in UTC (what the database stores).
 
     9999-12-31T23:59:59-12:00 parses, but is year 10000 in UTC: the query would fail with an
-    OverflowError. Refused here, as an error on the filter.
+    OverflowError. Refused here, as an error on the filter. A valid value is handed on in UTC:
+    Python accepts offsets up to ±23:59, PostgreSQL only up to ±15:59 (-21:38 failed there).
     """
 
     default_error_messages = {
@@ -29,7 +30,7 @@ class StorableIsoDateTimeField(filter_fields.IsoDateTimeField):
         if value is not None:
             try:
                 if value.tzinfo is not None:
-                    value.astimezone(datetime.UTC)
+                    value = value.astimezone(datetime.UTC)
                 else:
                     value.replace(tzinfo=datetime.UTC)
             except (OverflowError, ValueError) as error:

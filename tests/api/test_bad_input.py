@@ -215,6 +215,22 @@ def test_meeting_filter_dates_beyond_what_the_database_stores(side_a, name, valu
     assert ok.status_code == 200
 
 
+def test_meeting_filter_offsets_postgresql_refuses_are_compared_in_utc(side_a):
+    """Python parses offsets up to ±23:59, PostgreSQL takes ±15:59: found by schemathesis
+    (a 500 that left the transaction aborted)."""
+    bilan = builders.bilan(side_a, status=BilanStatus.INVESTIGATION)
+    client = bearer(side_a.consultant)
+    url = f"/api/v1/bilans/{bilan.pk}/meetings/"
+    every = client.get(url).json()["results"]
+    assert every  # the builder logs meetings
+    later = client.get(url, {"before": "9000-01-01T00:00:00-21:38"})
+    assert later.status_code == 200, later.content
+    assert [m["id"] for m in later.json()["results"]] == [m["id"] for m in every]
+    earlier = client.get(url, {"before": "1563-11-29T01:18:04-21:38"})
+    assert earlier.status_code == 200, earlier.content
+    assert earlier.json()["results"] == []
+
+
 def test_database_range_errors_are_400_as_a_last_resort():
     request = APIRequestFactory().get("/api/v1/bilans/")
     for error in (DataError("integer out of range"), OverflowError("date value out of range")):
