@@ -40,20 +40,26 @@ def issue_link(follow_up: FollowUp, purpose: str, now: datetime | None = None) -
     return signing.dumps({"l": str(link.pk), "s": secret}, salt=LINK_SALT)
 
 
-def resolve_link(token: str, now: datetime | None = None) -> AccessLink:
-    """The link behind an emailed token, still usable; otherwise a LinkError that says why
-    (code "used" or "expired": the page then offers a fresh link)."""
-    now = now or timezone.now()
+def _link_of(token: str) -> AccessLink | None:
+    """The link behind one of our emailed tokens, whatever its state; None for anything else
+    (tampered, truncated, unknown)."""
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=link_validity() + timedelta(days=400))
-        link = (
+        return (
             AccessLink.matching(data["s"])
             .filter(pk=data["l"])
             .select_related("follow_up__organisation", "follow_up__bilan__beneficiary")
             .first()
         )
     except (signing.BadSignature, AttributeError, KeyError, TypeError, ValueError, ValidationError):
-        link = None
+        return None
+
+
+def resolve_link(token: str, now: datetime | None = None) -> AccessLink:
+    """The link behind an emailed token, still usable; otherwise a LinkError that says why
+    (code "used" or "expired": the page then offers a fresh link)."""
+    now = now or timezone.now()
+    link = _link_of(token)
     if link is None:
         raise LinkError(
             _("Ce lien n'est pas valide. Vérifiez qu'il est complet, ou demandez-en un nouveau.")
@@ -68,14 +74,8 @@ def resolve_link(token: str, now: datetime | None = None) -> AccessLink:
 def follow_up_to_renew(token: str) -> FollowUp | None:
     """The follow-up behind an emailed token, usable, used or expired (its page offers a fresh
     link then); None when the token is not one of our links."""
-    try:
-        return resolve_link(token).follow_up
-    except LinkError as error:
-        if error.code not in ("used", "expired"):
-            return None
-    data = signing.loads(token, salt=LINK_SALT)
-    link = AccessLink.objects.unscoped().select_related("follow_up__organisation").get(pk=data["l"])
-    return link.follow_up
+    link = _link_of(token)
+    return link.follow_up if link is not None else None
 
 
 def spend_link(link: AccessLink, now: datetime | None = None) -> bool:
