@@ -128,5 +128,7 @@ rules.add_rule("bilan.work_on_bilan", may_work_on_bilan)
 # Change a bilan's consultants (hand it over) and let it pass the 24-hour ceiling.
 rules.add_rule("bilan.assign_consultants", is_organisation_admin)
 rules.add_rule("bilan.grant_hours_override", is_organisation_admin)
+# The beneficiary's side: comment and share their synthesis, keep their action plan.
+rules.add_rule("bilan.act_as_its_beneficiary", is_own_bilan)
 rules.add_rule("bilan.read_synthesis", may_read_synthesis)
 rules.add_rule("bilan.write_synthesis", is_assigned_consultant)  # write and deliver it

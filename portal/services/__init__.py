@@ -1,9 +1,8 @@
 """The rules of the beneficiary's portal (one function per action). Views and the admin call them
 as `from portal import services; services.invite_beneficiary(...)`.
 
-- own_rows: what a beneficiary may see: `own_bilans`, `own_bilan`, `own_action`, `own_share`
-  (their own rows only; everything else is a 404), and `beneficiaries_for` (whom a member may
-  invite).
+- own_rows: the beneficiary's own rows by id: `own_bilan`, `own_action`, `own_share` (who sees
+  what is bilan/rules.py's to say; everything else is a 404).
 - invitations: `invite_beneficiary` (consultant) then `activate_portal_account` (the beneficiary
   sets a password through a single-use, expiring link whose secret is stored hashed).
 - sharing: the synthesis: `share_synthesis`, `revoke_share`, `find_share`, `open_share`.
@@ -38,12 +37,10 @@ from portal.services.invitations import (
 )
 from portal.services.journey import PHASES, follow_up_summary, phase_steps
 from portal.services.own_rows import (
-    beneficiaries_for,
     beneficiary_of,
     delivered_synthesis,
     own_action,
     own_bilan,
-    own_bilans,
     own_share,
 )
 from portal.services.sharing import (
@@ -71,7 +68,6 @@ __all__ = [
     "action_plan_open",
     "activate_portal_account",
     "add_own_action",
-    "beneficiaries_for",
     "beneficiary_of",
     "delivered_synthesis",
     "export_personal_data",
@@ -84,7 +80,6 @@ __all__ = [
     "organisation_admin_emails",
     "own_action",
     "own_bilan",
-    "own_bilans",
     "own_share",
     "personal_data",
     "phase_steps",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import rules
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ def action_plan_open(bilan: Bilan) -> bool:
 
 
 def add_own_action(bilan: Bilan, *, actor: User, **fields) -> Action:
-    if bilan.beneficiary.user_id != actor.pk:
+    if not rules.test_rule("bilan.act_as_its_beneficiary", actor, bilan):
         raise PermissionDenied(_("Ce bilan n'est pas le vôtre."))
     return bilan_services.add_action(bilan, actor=actor, by_beneficiary=True, **fields)
 
@@ -32,7 +33,7 @@ def update_own_action(action: Action, *, actor: User, **fields) -> Action:
     """The beneficiary marks progress and keeps notes; on the actions they added themselves
     they may also change the title, description and due date."""
     bilan = action.plan.bilan
-    if bilan.beneficiary.user_id != actor.pk:
+    if not rules.test_rule("bilan.act_as_its_beneficiary", actor, bilan):
         raise PermissionDenied(_("Cette action n'est pas la vôtre."))
     allowed = OWN_ACTION_FIELDS if action.added_by_beneficiary else BENEFICIARY_ACTION_FIELDS
     unknown = set(fields) - allowed

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import rules
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,6 @@ from core.mail import build_email
 from core.tenancy import organisation_scope
 from portal.models import PortalInvitation
 from portal.services.errors import PortalError
-from portal.services.own_rows import beneficiaries_for
 
 
 @dataclass
@@ -38,7 +38,7 @@ def portal_invitation_url(raw_token: str) -> str:
 def invite_beneficiary(beneficiary: Beneficiary, actor: User) -> SentPortalInvitation:
     """Email the beneficiary a single-use, expiring link to set their portal password.
     A new invitation replaces any earlier one that was not used."""
-    if not beneficiaries_for(actor).filter(pk=beneficiary.pk).exists():
+    if not rules.test_rule("bilan.manage_beneficiary", actor, beneficiary):
         raise PermissionDenied(_("Seuls ses consultants peuvent inviter ce bénéficiaire."))
     if beneficiary.user_id is not None:
         raise PortalError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -48,7 +49,7 @@ def share_synthesis(
 ) -> CreatedShare:
     """Send the delivered synthesis to someone the beneficiary names (their decision only)."""
     bilan = synthesis.bilan
-    if bilan.beneficiary.user_id != actor.pk:
+    if not rules.test_rule("bilan.act_as_its_beneficiary", actor, bilan):
         raise PermissionDenied(_("Seul le bénéficiaire peut partager sa synthèse."))
     if not synthesis.is_delivered:
         raise PortalError(_("Votre synthèse ne vous a pas encore été remise."))
@@ -89,7 +90,7 @@ def share_synthesis(
 
 
 def revoke_share(share: SynthesisShare, *, actor: User) -> SynthesisShare:
-    if share.synthesis.bilan.beneficiary.user_id != actor.pk:
+    if not rules.test_rule("bilan.act_as_its_beneficiary", actor, share.synthesis.bilan):
         raise PermissionDenied(_("Seul le bénéficiaire peut retirer un partage."))
     share.revoke()
     return share

@@ -13,6 +13,12 @@ from core.tenancy import organisation_scope
 from portal import services
 
 
+def beneficiary_scope(beneficiary):
+    """Their organisation's scope, acting as the beneficiary: bilan/rules.py and suivi/rules.py
+    then give them their own rows only, even if they also work for an organisation."""
+    return organisation_scope(beneficiary.organisation, beneficiary=beneficiary)
+
+
 def beneficiary_required(view):
     """Signed in as a beneficiary; anyone else gets a 404 (the portal is not theirs).
     The view runs in the beneficiary's own organisation, even for a person who also works as
@@ -24,7 +30,7 @@ def beneficiary_required(view):
         request.beneficiary = services.beneficiary_of(request.user)
         if request.beneficiary is None:
             raise Http404
-        with organisation_scope(request.beneficiary.organisation):
+        with beneficiary_scope(request.beneficiary):
             return view(request, *args, **kwargs)
 
     return wrapper

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bilan import services as bilan_services
 from bilan.forms import add_service_error
 from bilan.models import Meeting
+from bilan.rules import visible_beneficiaries, visible_bilans
 from portal import services
 from portal.forms import SetPasswordForm
 from portal.views.access import beneficiary_required, own_bilan_or_404
@@ -27,7 +28,7 @@ from portal.views.access import beneficiary_required, own_bilan_or_404
 @require_POST
 def invite(request: HttpRequest, beneficiary_id) -> HttpResponse:
     """The consultant's button on the beneficiary or bilan page: send the portal invitation."""
-    beneficiary = services.beneficiaries_for(request.user).filter(pk=beneficiary_id).first()
+    beneficiary = visible_beneficiaries(request.user).filter(pk=beneficiary_id).first()
     if beneficiary is None:
         raise Http404
     try:
@@ -102,7 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _beneficiary_home(request: HttpRequest) -> HttpResponse:
     beneficiary = request.beneficiary
     bilans = list(
-        services.own_bilans(request.user)
+        visible_bilans(request.user)
         .prefetch_related("consultants")
         .annotate(
             upcoming_count=Count(

@@ -24,6 +24,8 @@ from bilan.forms import add_service_error
 from core import workdays
 from core.tenancy import organisation_scope
 from portal.forms import AnotherTimeForm, BookingForm, CheckInForm, SurveyForm
+from portal.services import beneficiary_of
+from portal.views.access import beneficiary_scope
 from suivi import services
 from suivi.forms import ReasonForm
 from suivi.ics import ics_response
@@ -39,6 +41,16 @@ from suivi.models import (
 )
 
 
+def _follow_up_scope(request: HttpRequest, fu: FollowUp):
+    """The follow-up's organisation, acting as the signed-in beneficiary when they belong to
+    it (even if they also work for another organisation); otherwise nobody acts (a visitor
+    holding an emailed link's grant)."""
+    own = beneficiary_of(request.user)
+    if own is not None and own.organisation_id == fu.organisation_id:
+        return beneficiary_scope(own)
+    return organisation_scope(fu.organisation)
+
+
 def followup_view(view):
     """The follow-up named in the URL, for its beneficiary: signed in as them, or holding a
     grant from an emailed link in this session. Anyone else: 404 (anonymous: sign in)."""
@@ -51,11 +63,13 @@ def followup_view(view):
             .filter(pk=followup_id)
             .first()
         )
-        if fu is None or not services.beneficiary_may_access(request.user, request.session, fu):
-            if not request.user.is_authenticated and fu is not None:
-                return redirect_to_login(request.get_full_path())
+        if fu is None:
             raise Http404
-        with organisation_scope(fu.organisation):
+        with _follow_up_scope(request, fu):
+            if not services.beneficiary_may_access(request.user, request.session, fu):
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                raise Http404
             return view(request, fu, *args, **kwargs)
 
     return wrapper

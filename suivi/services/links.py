@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import rules
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -111,9 +112,8 @@ def grant_access(session, follow_up: FollowUp) -> None:
 
 
 def beneficiary_may_access(user: User | None, session, follow_up: FollowUp) -> bool:
+    """A grant from an emailed link in this session, or the follow-up's own beneficiary
+    (suivi/rules.py), asked inside the follow-up's organisation scope."""
     if str(follow_up.pk) in session.get(GRANTS_SESSION_KEY, []):
         return True
-    if user is None or not user.is_authenticated:
-        return False
-    profile = getattr(user, "beneficiary_profile", None)
-    return profile is not None and profile.pk == follow_up.bilan.beneficiary_id
+    return rules.test_rule("suivi.answer_follow_up", user, follow_up)

@@ -19,6 +19,7 @@ from icalendar import Calendar
 from core.workdays import PARIS
 from suivi import services
 from suivi.models import Booking, CheckIn, FollowUpState, Invitation, MessageState
+from tests.api.conftest import link_portal_user
 from tests.suivi.helpers import delivered_bilan, follow_up_of, make_slot
 
 pytestmark = pytest.mark.usefixtures("eager_celery")
@@ -323,16 +324,26 @@ def test_ask_for_another_time(client, side_a, invited, django_capture_on_commit_
 
 
 def test_a_signed_in_beneficiary_uses_the_portal_without_a_link(client, side_a, invited):
-    from tests.factories import UserFactory
-
     follow_up, _access, _ = invited
-    user = UserFactory(email=follow_up.bilan.beneficiary.email)
-    with side_a.scope():
-        beneficiary = follow_up.bilan.beneficiary
-        beneficiary.user = user
-        beneficiary.save()
+    user = link_portal_user(side_a, follow_up.bilan.beneficiary)
     client.force_login(user)
     assert client.get(f"/suivi/mon-suivi/{follow_up.pk}/").status_code == 200
+
+
+def test_a_beneficiary_who_works_for_another_organisation_opens_their_follow_up(
+    client, side_a, side_b, invited
+):
+    """The middleware acts as their membership elsewhere; the follow-up page acts as the
+    beneficiary in the follow-up's own organisation (suivi/rules.py)."""
+    from tests.factories import MembershipFactory
+
+    follow_up, _access, _ = invited
+    user = link_portal_user(side_a, follow_up.bilan.beneficiary)
+    MembershipFactory(organisation=side_b.organisation, user=user)
+    client.force_login(user)
+    assert client.get(f"/suivi/mon-suivi/{follow_up.pk}/").status_code == 200
+    other = follow_up_of(side_a, delivered_bilan(side_a)[0])
+    assert client.get(f"/suivi/mon-suivi/{other.pk}/").status_code == 404
 
 
 def test_another_beneficiary_or_organisation_gets_404(client, side_a, side_b, invited):

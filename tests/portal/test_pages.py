@@ -57,6 +57,34 @@ def test_consultants_are_not_beneficiaries(client, louise, side_a):
         assert client.get(url).status_code == 404, url
 
 
+def test_a_consultant_who_is_also_a_beneficiary_sees_only_their_own_rows(
+    client, louise, neighbour, side_a, side_b
+):
+    """The portal acts as the beneficiary (bilan/rules.py), whether their membership is in
+    another organisation or in the same one: their own bilan, not the bilans they follow."""
+    from tests.factories import MembershipFactory
+
+    for organisation in (side_b.organisation, side_a.organisation):
+        membership = MembershipFactory(organisation=organisation, user=louise.user)
+        with side_a.scope():
+            neighbour.bilan.consultants.add(louise.user)  # a bilan Louise would follow
+        client.force_login(louise.user)
+        home = client.get(reverse("portal:home")).content.decode()
+        assert str(louise.bilan.pk) in home
+        assert str(neighbour.bilan.pk) not in home
+        for url in own_urls(louise):
+            assert client.get(url).status_code == 200, url
+        for url in own_urls(neighbour):
+            assert client.get(url).status_code == 404, url
+        membership.delete()
+
+
+def test_a_beneficiary_cannot_send_themself_a_portal_invitation(client, louise):
+    client.force_login(louise.user)
+    response = client.post(reverse("portal:invite", args=[louise.beneficiary.pk]))
+    assert response.status_code == 404
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(client, louise):
     for url in [reverse("portal:home"), *own_urls(louise)]:
         response = client.get(url)
