@@ -4,10 +4,12 @@ Suivis overview. Thin: the queries are in dashboard/portfolio.py and suivi's ser
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.decorators import member_required
+from accounts.rules import is_organisation_admin
 from dashboard import portfolio
 from dashboard.forms import PortfolioFilterForm
 from suivi import services as suivi_services
@@ -33,7 +35,7 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("apres", "avant"):
         query.pop(key, None)
-    is_admin = request.membership.is_admin
+    is_admin = is_organisation_admin(request.user)
     page_rows = portfolio.rows_for(page, request.organisation)
     if is_admin:
         portfolio.attach_consultants(page_rows)
@@ -50,11 +52,8 @@ def portfolio_page(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@member_required
 def followups_overview(request: HttpRequest) -> HttpResponse:
     """Suivis: the follow-ups a member works on, grouped by what they need next."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if request.membership is None:
-        raise Http404
     context = {**suivi_services.overview(request.user), "today": timezone.localdate()}
     return render(request, "dashboard/followups.html", context)
